@@ -1,0 +1,18 @@
+// Reads vitest's JSON report and prints the plain `N passed, M failed` line CI looks for.
+// Exits non-zero when a test failed, when none ran, or when `npm test` itself failed earlier
+// (typecheck, lint or format), in which case there may be no report at all.
+import { existsSync, readFileSync } from 'node:fs';
+
+const [reportPath, testStatus = '0'] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+if (reportPath && existsSync(reportPath)) {
+  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+  passed = report.numPassedTests ?? 0;
+  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+} else {
+  console.error(`no vitest report at ${reportPath}: npm test stopped before the tests ran`);
+}
+if (Number(testStatus) !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerStart } from './start.js';
+
+/** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
+export function registerCommands(program: Command): void {
+  registerStart(program);
+}
