@@ -1,0 +1,12 @@
+-- One row per station per snapshot, whatever Pub/Sub did: at-least-once delivery, a replayed
+-- dead letter or a feed collected twice in the same minute all produce rows with the same
+-- (station_id, snapshot time). Every mart reads this view, never the curated table directly,
+-- so duplicates cannot change a figure. The earliest ingest wins, which keeps the choice stable.
+SELECT
+  *,
+  COALESCE(event_ts, ingest_ts) AS snapshot_ts
+FROM pmp_curated.velib_station_status
+QUALIFY ROW_NUMBER() OVER (
+  PARTITION BY station_id, COALESCE(event_ts, ingest_ts)
+  ORDER BY ingest_ts
+) = 1
