@@ -1,0 +1,147 @@
+import { EBIKE_TYPE_NAMES, MECHANICAL_TYPE_NAME } from './defaults.js';
+import type { Envelope } from './envelope.js';
+import { StageError } from './errors.js';
+import { firstTruthy, isRecord, isTruthy, own, present, toInt, toText } from './lenient.js';
+import { kindOf, safeJsonStringify } from './text.js';
+import { epochSecondsToTimestamp } from './timestamps.js';
+import type { RowOf } from './warehouse/index.js';
+import type { stationStatusCuratedTable } from './warehouse/index.js';
+
+export type CuratedStatusRow = RowOf<typeof stationStatusCuratedTable>;
+
+export const STATION_STATUS_EVENT_TYPE = 'station_status_snapshot';
+
+type Count = number | string | null;
+
+/**
+ * Where a snapshot keeps its station list: `payload.data.stations`, which must be a list. Shared by
+ * the status and information mappings. Throws StageError('snapshot_to_station_rows').
+ */
+export function snapshotStations(envelope: Envelope): unknown[] {
+  const fail = (message: string) =>
+    new StageError('snapshot_to_station_rows', 'InvalidSnapshot', message);
+  // The original reads `payload or {}` and `data or {}`: falsy values count as absent.
+  const payload = isTruthy(envelope.payload) ? envelope.payload : {};
+  if (!isRecord(payload)) throw fail(`payload must be a JSON object, got ${kindOf(payload)}`);
+  const rawData = own(payload, 'data');
+  const data = isTruthy(rawData) ? rawData : {};
+  if (!isRecord(data)) throw fail(`payload.data must be a JSON object, got ${kindOf(data)}`);
+  const stations = own(data, 'stations');
+  if (!Array.isArray(stations)) {
+    throw fail(
+      present(stations)
+        ? `payload.data.stations is not a list (got ${kindOf(stations)})`
+        : 'payload.data.stations is missing',
+    );
+  }
+  return stations;
+}
+
+/**
+ * Mechanical and e-bike counts, from any of the forms seen in the wild:
+ * - Vélib: `num_bikes_available_types: [{"mechanical": n}, {"ebike": m}]`;
+ * - GBFS-style list items `{"bike_type": "mechanical" | "ebike" | "electric" | "e-bike", "count": n}`;
+ * - object form `num_bikes_available_types: {"mechanical": n, "ebike": m}` (the original returned
+ *   nulls for it; we read it);
+ * - GBFS 2.1+ `vehicle_types_available: [{"vehicle_type_id", "count"}]`, only when
+ *   `num_bikes_available_types` is absent, and only for ids named like the bike types above (the
+ *   meaning of other ids lives in vehicle_types.json, which a snapshot does not carry).
+ * A later list item overrides an earlier one, as in the original. Counts go through `toInt`.
+ */
+export function extractBikeTypes(station: Record<string, unknown>): {
+  mechanical: Count;
+  ebike: Count;
+} {
+  let mechanical: Count = null;
+  let ebike: Count = null;
+  const types = own(station, 'num_bikes_available_types');
+  const assign = (typeName: unknown, count: unknown) => {
+    if (typeName === MECHANICAL_TYPE_NAME) mechanical = toInt(count);
+    else if (typeof typeName === 'string' && EBIKE_TYPE_NAMES.includes(typeName))
+      ebike = toInt(count);
+  };
+
+  if (Array.isArray(types)) {
+    for (const item of types) {
+      if (!isRecord(item)) continue;
+      if (Object.hasOwn(item, 'mechanical')) mechanical = toInt(item.mechanical);
+      if (Object.hasOwn(item, 'ebike')) ebike = toInt(item.ebike);
+      const bikeType = own(item, 'bike_type');
+      if (isTruthy(bikeType) && Object.hasOwn(item, 'count')) assign(bikeType, item.count);
+    }
+  } else if (isRecord(types)) {
+    if (Object.hasOwn(types, 'mechanical')) mechanical = toInt(types.mechanical);
+    if (Object.hasOwn(types, 'ebike')) ebike = toInt(types.ebike);
+  } else if (!present(types)) {
+    const vehicles = own(station, 'vehicle_types_available');
+    if (Array.isArray(vehicles)) {
+      for (const item of vehicles) {
+        if (isRecord(item) && Object.hasOwn(item, 'count'))
+          assign(item.vehicle_type_id, item.count);
+      }
+    }
+  }
+  return { mechanical, ebike };
+}
+
+/** First value of the pair that is not null/missing (the original's `if x is None: x = y`). */
+function eitherOf(station: Record<string, unknown>, snake: string, camel: string): unknown {
+  const value = own(station, snake);
+  return present(value) ? value : own(station, camel);
+}
+
+/**
+ * A station id as the STRING column wants it: strings as they are, numbers in decimal (Vélib ids go
+ * up to ~2.07e10, exact in a double). Null means "no usable id": missing, null, blank, or a
+ * boolean/object/array (the original would have written Python's str() of those).
+ */
+export function stationIdOf(station: Record<string, unknown>): string | null {
+  const id = toText(own(station, 'station_id'));
+  return id === null || id.trim() === '' ? null : id;
+}
+
+/** One station object → one curated row, or null when it has no usable station_id. */
+export function stationStatusRow(
+  station: Record<string, unknown>,
+  envelope: Pick<Envelope, 'ingest_ts' | 'event_ts'>,
+): CuratedStatusRow | null {
+  const stationId = stationIdOf(station);
+  if (stationId === null) return null;
+  const { mechanical, ebike } = extractBikeTypes(station);
+  const code = firstTruthy(
+    own(station, 'stationCode'),
+    own(station, 'station_code'),
+    own(station, 'stationcode'),
+  );
+  return {
+    ingest_ts: envelope.ingest_ts,
+    event_ts: envelope.event_ts,
+    station_id: stationId,
+    station_code: toText(code),
+    is_installed: toInt(own(station, 'is_installed')),
+    is_renting: toInt(own(station, 'is_renting')),
+    is_returning: toInt(own(station, 'is_returning')),
+    last_reported_ts: epochSecondsToTimestamp(own(station, 'last_reported')),
+    num_bikes_available: toInt(eitherOf(station, 'num_bikes_available', 'numBikesAvailable')),
+    num_docks_available: toInt(eitherOf(station, 'num_docks_available', 'numDocksAvailable')),
+    mechanical_available: mechanical,
+    ebike_available: ebike,
+    raw_station_json: safeJsonStringify(station),
+  };
+}
+
+/**
+ * A station_status snapshot envelope → one curated row per station, in feed order. Envelopes of
+ * other event types give []. Stations that are not objects or have no usable station_id are
+ * skipped. Throws StageError('snapshot_to_station_rows') when `payload.data.stations` is not a list.
+ */
+export function statusSnapshotToRows(envelope: Envelope): CuratedStatusRow[] {
+  if (envelope.event_type !== STATION_STATUS_EVENT_TYPE) return [];
+  const rows: CuratedStatusRow[] = [];
+  for (const station of snapshotStations(envelope)) {
+    if (!isRecord(station)) continue;
+    const row = stationStatusRow(station, envelope);
+    if (row) rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from this file's place in it (core/test-support/). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Real Vélib feed copies (read-only, see SOURCES.md there). */
+export const velibDir = path.resolve(repoRoot, '../shared/data/velib');
+export const gbfsSchemaDir = path.resolve(repoRoot, '../shared/schemas/gbfs');
+
+export function readVelibText(name: string): string {
+  return readFileSync(path.join(velibDir, name), 'utf8');
+}
+
+export function readVelibJson(name: string): unknown {
+  return JSON.parse(readVelibText(name)) as unknown;
+}
+
+export function readGbfsSchema(version: string, feed: string): Record<string, unknown> {
+  return JSON.parse(
+    readFileSync(path.join(gbfsSchemaDir, version, `${feed}.json`), 'utf8'),
+  ) as Record<string, unknown>;
+}
