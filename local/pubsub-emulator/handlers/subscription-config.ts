@@ -1,0 +1,148 @@
+import { errors } from '../errors.js';
+import { FilterSyntaxError, parseFilter } from '../filter/parse-filter.js';
+import { LIMITS } from '../limits.js';
+import { parseName } from '../names.js';
+import { durationMs, msToDuration, type SubscriptionConfig } from '../storage/types.js';
+
+/** `project:dataset.table` or `project.dataset.table`, as BigQuery subscriptions accept. */
+export function parseBigQueryTable(
+  table: string,
+): { projectId: string; datasetId: string; tableId: string } | undefined {
+  const match = /^([^:.]+)[:.]([A-Za-z0-9_]+)\.([A-Za-z0-9_$-]+)$/.exec(table);
+  if (!match) return undefined;
+  return { projectId: match[1]!, datasetId: match[2]!, tableId: match[3]! };
+}
+
+function checkAckDeadline(seconds: number | undefined): void {
+  if (seconds === undefined || seconds === 0) return;
+  if (seconds < LIMITS.minAckDeadlineSeconds || seconds > LIMITS.maxAckDeadlineSeconds) {
+    throw errors.invalid(
+      `Invalid ack deadline given (ack_deadline_seconds=${seconds}). The ack deadline must be between ${LIMITS.minAckDeadlineSeconds} and ${LIMITS.maxAckDeadlineSeconds} seconds.`,
+    );
+  }
+}
+
+/** Validates a Subscription as CreateSubscription receives it and fills the service's defaults. */
+export function normalizeSubscription(input: SubscriptionConfig): SubscriptionConfig {
+  parseName('subscriptions', input.name);
+  parseName('topics', input.topic, 'topic');
+  checkAckDeadline(input.ackDeadlineSeconds);
+  const config: SubscriptionConfig = { ...input };
+  config.ackDeadlineSeconds = input.ackDeadlineSeconds || LIMITS.defaultAckDeadlineSeconds;
+  const retention = durationMs(input.messageRetentionDuration);
+  if (
+    retention !== undefined &&
+    (retention < LIMITS.minRetentionMs || retention > 7 * 24 * 3600 * 1000)
+  ) {
+    throw errors.invalid(
+      'Invalid message_retention_duration: it must be between 10 minutes and 7 days.',
+    );
+  }
+  config.messageRetentionDuration = msToDuration(retention ?? LIMITS.defaultRetentionMs);
+  if (input.filter) {
+    if (Buffer.byteLength(input.filter) > LIMITS.maxFilterBytes) {
+      throw errors.invalid(
+        `Invalid filter: the filter must be at most ${LIMITS.maxFilterBytes} bytes.`,
+      );
+    }
+    try {
+      parseFilter(input.filter);
+    } catch (error) {
+      if (error instanceof FilterSyntaxError)
+        throw errors.invalid(`Invalid filter expression: ${error.message}.`);
+      throw error;
+    }
+  }
+  const dlp = input.deadLetterPolicy;
+  if (dlp && (dlp.deadLetterTopic || dlp.maxDeliveryAttempts)) {
+    parseName('topics', dlp.deadLetterTopic, 'dead_letter_topic');
+    const attempts = dlp.maxDeliveryAttempts || LIMITS.defaultMaxDeliveryAttempts;
+    if (attempts < LIMITS.minDeliveryAttempts || attempts > LIMITS.maxDeliveryAttempts) {
+      throw errors.invalid(
+        `Invalid max_delivery_attempts (${attempts}): it must be between ${LIMITS.minDeliveryAttempts} and ${LIMITS.maxDeliveryAttempts}.`,
+      );
+    }
+    config.deadLetterPolicy = {
+      deadLetterTopic: dlp.deadLetterTopic!,
+      maxDeliveryAttempts: attempts,
+    };
+  } else {
+    delete config.deadLetterPolicy;
+  }
+  if (input.retryPolicy) {
+    const min = durationMs(input.retryPolicy.minimumBackoff) ?? LIMITS.defaultMinimumBackoffMs;
+    const max = durationMs(input.retryPolicy.maximumBackoff) ?? LIMITS.defaultMaximumBackoffMs;
+    if (min < 0 || min > LIMITS.maxBackoffMs || max < 0 || max > LIMITS.maxBackoffMs || min > max) {
+      throw errors.invalid(
+        'Invalid retry_policy: minimum_backoff and maximum_backoff must be between 0 and 600 seconds, minimum not above maximum.',
+      );
+    }
+    config.retryPolicy = { minimumBackoff: msToDuration(min), maximumBackoff: msToDuration(max) };
+  }
+  const endpoint = input.pushConfig?.pushEndpoint;
+  if (endpoint) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw errors.invalid(`Invalid push_endpoint given (endpoint=${endpoint}).`);
+    }
+    if (input.enableExactlyOnceDelivery) {
+      throw errors.invalid('Exactly once delivery is not supported for push subscriptions.');
+    }
+  }
+  const table = input.bigqueryConfig?.table;
+  if (table !== undefined && table !== '') {
+    if (!parseBigQueryTable(table)) {
+      throw errors.invalid(
+        `Invalid BigQuery table given (table=${table}). Use project:dataset.table.`,
+      );
+    }
+    if (endpoint) throw errors.invalid('A subscription cannot be both push and BigQuery.');
+    config.bigqueryConfig = { ...input.bigqueryConfig, state: 'ACTIVE' };
+  } else if (input.bigqueryConfig) {
+    delete config.bigqueryConfig;
+  }
+  config.state = 'ACTIVE';
+  return config;
+}
+
+const UPDATABLE: Record<string, keyof SubscriptionConfig> = {
+  ack_deadline_seconds: 'ackDeadlineSeconds',
+  push_config: 'pushConfig',
+  bigquery_config: 'bigqueryConfig',
+  retain_acked_messages: 'retainAckedMessages',
+  message_retention_duration: 'messageRetentionDuration',
+  labels: 'labels',
+  expiration_policy: 'expirationPolicy',
+  dead_letter_policy: 'deadLetterPolicy',
+  retry_policy: 'retryPolicy',
+  enable_exactly_once_delivery: 'enableExactlyOnceDelivery',
+  detached: 'detached',
+};
+
+/** Applies an UpdateSubscription field mask; immutable fields are INVALID_ARGUMENT as on the service. */
+export function applySubscriptionUpdate(
+  current: SubscriptionConfig,
+  update: SubscriptionConfig,
+  paths: readonly string[],
+): SubscriptionConfig {
+  if (paths.length === 0) {
+    throw errors.invalid('The update_mask in the UpdateSubscriptionRequest must be set.');
+  }
+  const next: SubscriptionConfig = { ...current };
+  for (const path of paths) {
+    const field = UPDATABLE[path];
+    if (!field) {
+      throw errors.invalid(
+        `Invalid update_mask provided in the UpdateSubscriptionRequest: the '${path}' field cannot be updated.`,
+      );
+    }
+    if (update[field] === undefined) delete next[field];
+    else (next as Record<string, unknown>)[field] = update[field];
+  }
+  return normalizeSubscription(next);
+}

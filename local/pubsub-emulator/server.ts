@@ -1,0 +1,43 @@
+import * as grpc from '@grpc/grpc-js';
+import { publisherHandlers } from './handlers/publisher.js';
+import { subscriberHandlers } from './handlers/subscriber.js';
+import { LIMITS } from './limits.js';
+import { loadPubSubServices } from './proto.js';
+import type { Broker } from './storage/broker.js';
+
+/** Publish's deserializer also records the request's wire size, so the 10 MB limit is checked exactly. */
+function measuringPublish(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const publish = service.Publish!;
+  return {
+    ...service,
+    Publish: {
+      ...publish,
+      requestDeserialize: (bytes: Buffer) => {
+        const request = publish.requestDeserialize(bytes) as Record<string, unknown>;
+        request.__wireBytes = bytes.length;
+        return request;
+      },
+    },
+  };
+}
+
+/** Wires the two gRPC services onto one server; the broker owns all state. */
+export function createGrpcServer(broker: Broker): grpc.Server {
+  const services = loadPubSubServices();
+  const server = new grpc.Server({
+    // Accept oversize publishes so they get the service's own INVALID_ARGUMENT, not a transport error.
+    'grpc.max_receive_message_length': LIMITS.maxPublishRequestBytes * 2,
+    'grpc.max_send_message_length': -1,
+  });
+  server.addService(measuringPublish(services.publisher), publisherHandlers(broker));
+  server.addService(services.subscriber, subscriberHandlers(broker));
+  return server;
+}
+
+export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+}
