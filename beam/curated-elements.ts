@@ -1,0 +1,54 @@
+import type { CuratedDlqRow, CuratedStatusRow, Envelope } from '../core/index.js';
+
+/**
+ * One input message of the curated pipeline, whatever the source: a Pub/Sub message (streaming and
+ * Dataflow) or a line of an NDJSON file (file mode, where `attributes` carry the file and line).
+ */
+export interface CuratedMessage {
+  /** The message body: the JSON envelope, as text or as the bytes Pub/Sub delivered. */
+  readonly data: string | Uint8Array;
+  readonly messageId?: string;
+  readonly publishTime?: string;
+  readonly attributes?: Record<string, string>;
+}
+
+/** A message that passed `parse_normalize`, with what the next stage needs for its DLQ record. */
+export interface ParsedMessage {
+  readonly envelope: Envelope;
+  readonly message: CuratedMessage;
+}
+
+/**
+ * An output element with its BigQuery insertId (null when the input had no message id, as in file
+ * mode): the id travels with the row so a redelivered message can never duplicate it.
+ */
+export interface Keyed<T> {
+  readonly insertId: string | null;
+  readonly value: T;
+}
+
+export type KeyedRow = Keyed<CuratedStatusRow>;
+export type KeyedDlqRecord = Keyed<CuratedDlqRow>;
+
+/** What `curatedTransform` returns: station rows, and every failure of its stages. */
+export interface CuratedOutputs<RowsT, DlqT> {
+  readonly rows: RowsT;
+  readonly dlq: DlqT;
+}
+
+/**
+ * Beam counter names, one set per stage (`PipelineResult.counters()` reports them). Every message
+ * ends in exactly one of: parse_normalize_dlq, snapshot_to_station_rows_dlq, snapshots_ignored,
+ * snapshots_curated; so `messages_in` always equals their sum.
+ */
+export const COUNTERS = {
+  messagesIn: 'messages_in',
+  parseNormalizeDlq: 'parse_normalize_dlq',
+  snapshotsCurated: 'snapshots_curated',
+  snapshotsIgnored: 'snapshots_ignored',
+  snapshotToStationRowsDlq: 'snapshot_to_station_rows_dlq',
+  stationRows: 'station_rows',
+  blankLinesSkipped: 'blank_lines_skipped',
+} as const;
+
+export type CounterName = (typeof COUNTERS)[keyof typeof COUNTERS];

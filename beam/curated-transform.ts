@@ -1,0 +1,69 @@
+import * as beam from 'apache-beam';
+import {
+  COUNTERS,
+  type CuratedMessage,
+  type CuratedOutputs,
+  type KeyedDlqRecord,
+  type KeyedRow,
+  type ParsedMessage,
+} from './curated-elements.js';
+import { ParseNormalizeDoFn, SnapshotToRowsDoFn } from './curated-dofns.js';
+
+export interface CuratedTransformOptions {
+  /**
+   * Fixed `dlq_ts` (ISO 8601) for reproducible output in tests and benchmarks.
+   * @default null (the wall clock at the moment of failure)
+   */
+  readonly fixedNow?: string | null;
+}
+
+export type CuratedPCollections = CuratedOutputs<
+  beam.PCollection<KeyedRow>,
+  beam.PCollection<KeyedDlqRecord>
+>;
+
+/**
+ * The curated job as one composite transform, shared by file mode, the local streaming runner and
+ * Dataflow: parse/normalise → snapshot-to-station-rows, each stage sending its failures to a tagged
+ * `dlq` output (split), the two DLQ outputs flattened into one. The write stage is not in here: it
+ * differs per runner (NDJSON files, insertAll, the BigQuery cross-language write).
+ */
+export function curatedTransform(
+  options: CuratedTransformOptions = {},
+): (messages: beam.PCollection<CuratedMessage>) => CuratedPCollections {
+  const fixedNow = options.fixedNow ?? null;
+  return beam.withName('curated', (messages: beam.PCollection<CuratedMessage>) => {
+    const parsed = messages
+      .apply(
+        beam.parDo(new ParseNormalizeDoFn(), {
+          messagesIn: beam.counter(COUNTERS.messagesIn),
+          dlqCount: beam.counter(COUNTERS.parseNormalizeDlq),
+          fixedNow,
+        }),
+      )
+      .apply(beam.withName('parse_normalize_outputs', beam.split(['parsed', 'dlq']))) as {
+      parsed: beam.PCollection<ParsedMessage>;
+      dlq: beam.PCollection<KeyedDlqRecord>;
+    };
+
+    const mapped = parsed.parsed
+      .apply(
+        beam.parDo(new SnapshotToRowsDoFn(), {
+          curated: beam.counter(COUNTERS.snapshotsCurated),
+          ignored: beam.counter(COUNTERS.snapshotsIgnored),
+          dlqCount: beam.counter(COUNTERS.snapshotToStationRowsDlq),
+          stationRows: beam.counter(COUNTERS.stationRows),
+          fixedNow,
+        }),
+      )
+      .apply(beam.withName('snapshot_to_station_rows_outputs', beam.split(['rows', 'dlq']))) as {
+      rows: beam.PCollection<KeyedRow>;
+      dlq: beam.PCollection<KeyedDlqRecord>;
+    };
+
+    const dlq = beam
+      .P([parsed.dlq, mapped.dlq])
+      .apply(beam.withName('dlq', beam.flatten<KeyedDlqRecord>()));
+    return { rows: mapped.rows, dlq };
+  });
+}

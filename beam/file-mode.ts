@@ -1,0 +1,114 @@
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { COUNTERS } from './curated-elements.js';
+import { runOnDirectRunner } from './direct-run.js';
+import { ndjsonPipeline } from './ndjson-pipeline.js';
+
+export interface CurateFileOptions {
+  /** NDJSON file of event envelopes, one per line (blank lines are skipped). */
+  readonly input: string;
+  /** NDJSON file of curated rows (created or truncated). */
+  readonly output: string;
+  /** NDJSON file of DLQ records (created or truncated). */
+  readonly dlq: string;
+  /** @default null (wall clock for `dlq_ts`) */
+  readonly fixedNow?: string | null;
+}
+
+export interface CurateFileSummary {
+  /** Non-blank input lines. */
+  readonly messages: number;
+  readonly stationRows: number;
+  readonly snapshotsCurated: number;
+  /** Envelopes of another event type (e.g. station_information_snapshot): no rows, no DLQ. */
+  readonly snapshotsIgnored: number;
+  readonly dlqParseNormalize: number;
+  readonly dlqSnapshotToStationRows: number;
+  readonly blankLinesSkipped: number;
+  readonly elapsedMs: number;
+}
+
+/** An input or output file that cannot be used; the message names the option and the path. */
+export class CurateFileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CurateFileError';
+  }
+}
+
+function reason(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = String((error as { code: unknown }).code);
+    const known: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'a parent is not a directory',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on device',
+    };
+    const message = error instanceof Error ? error.message : code;
+    return `${known[code] ?? message} (${code})`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function checkInput(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new CurateFileError(`cannot read --input ${path}: ${reason(error)}`, { cause: error });
+  }
+}
+
+function truncateOutput(option: string, path: string): void {
+  try {
+    writeFileSync(path, '');
+  } catch (error) {
+    throw new CurateFileError(`cannot write ${option} ${path}: ${reason(error)}`, { cause: error });
+  }
+}
+
+/**
+ * File mode, as the original's local mode: NDJSON envelopes in, NDJSON curated rows and DLQ
+ * records out, through the curated composite on the DirectRunner. Every non-blank input line ends
+ * as rows, a DLQ record or an ignored (other event type) snapshot; the summary says how many.
+ */
+export async function curateFile(options: CurateFileOptions): Promise<CurateFileSummary> {
+  checkInput(options.input);
+  const outputs = new Set([options.output, options.dlq]);
+  if (outputs.size < 2) throw new CurateFileError('--output and --dlq must be different files');
+  if (outputs.has(options.input)) {
+    throw new CurateFileError('--input must not be the same file as --output or --dlq');
+  }
+  truncateOutput('--output', options.output);
+  truncateOutput('--dlq', options.dlq);
+
+  const started = performance.now();
+  let counters: Record<string, number>;
+  try {
+    counters = await runOnDirectRunner(
+      ndjsonPipeline({
+        inputPath: options.input,
+        inputFormat: 'envelopes',
+        rowsPath: options.output,
+        dlqPath: options.dlq,
+        keyed: false,
+        fixedNow: options.fixedNow ?? null,
+      }),
+    );
+  } catch (error) {
+    throw new CurateFileError(`curate pipeline failed: ${reason(error)}`, { cause: error });
+  }
+  const count = (name: string) => counters[name] ?? 0;
+  return {
+    messages: count(COUNTERS.messagesIn),
+    stationRows: count(COUNTERS.stationRows),
+    snapshotsCurated: count(COUNTERS.snapshotsCurated),
+    snapshotsIgnored: count(COUNTERS.snapshotsIgnored),
+    dlqParseNormalize: count(COUNTERS.parseNormalizeDlq),
+    dlqSnapshotToStationRows: count(COUNTERS.snapshotToStationRowsDlq),
+    blankLinesSkipped: count(COUNTERS.blankLinesSkipped),
+    elapsedMs: performance.now() - started,
+  };
+}

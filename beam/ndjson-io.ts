@@ -1,0 +1,160 @@
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import type * as beam from 'apache-beam';
+import { requireForSerialization } from 'apache-beam/serialization';
+import type { CuratedMessage } from './curated-elements.js';
+
+/*
+ * Newline-delimited JSON in and out of a pipeline, as DoFns with synchronous file I/O. The Beam
+ * TypeScript SDK's own text IO (`readFromText`, `writeToText`) is a cross-language wrapper around
+ * the Python SDK and needs a Python expansion service, so it cannot run on the in-process
+ * DirectRunner; these two DoFns are the local equivalent. They are also how a pipeline hands its
+ * results back to the program that ran it: DoFns are serialized and rebuilt, so they cannot push
+ * into an array of the caller, and files are the SDK-neutral channel (docs/dataflow.md).
+ */
+
+/** How the lines of an input file are read. */
+export type NdjsonInputFormat =
+  /** Each line is one event envelope (file mode; what collectors publish). */
+  | 'envelopes'
+  /** Each line is a Pub/Sub message: `{data_base64, messageId, publishTime, attributes}`. */
+  | 'messages';
+
+/** One line of a `messages` file, as the streaming runner stages a pulled batch. */
+export interface MessageLine {
+  readonly data_base64: string;
+  readonly messageId?: string;
+  readonly publishTime?: string;
+  readonly attributes?: Record<string, string>;
+}
+
+const NEWLINE = 0x0a;
+const CHUNK_BYTES = 1 << 20;
+
+function isBlank(line: Uint8Array): boolean {
+  for (const byte of line) {
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  }
+  return true;
+}
+
+/** The lines of a file as bytes (UTF-8 is checked later, per message), read in 1 MiB chunks. */
+function* readLines(path: string): Generator<{ line: Uint8Array; lineNumber: number }> {
+  const fd = openSync(path, 'r');
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let lineNumber = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      const read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      if (read === 0) break;
+      const buffer = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk;
+      const end = carry.length > 0 ? buffer.length : read;
+      let start = 0;
+      for (let nl = buffer.indexOf(NEWLINE, start); nl !== -1 && nl < end;) {
+        lineNumber += 1;
+        const stop = nl > start && buffer[nl - 1] === 0x0d ? nl - 1 : nl;
+        yield { line: buffer.subarray(start, stop), lineNumber };
+        start = nl + 1;
+        nl = buffer.indexOf(NEWLINE, start);
+      }
+      carry = Buffer.from(buffer.subarray(start, end));
+    }
+    if (carry.length > 0) {
+      lineNumber += 1;
+      const stop = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;
+      yield { line: carry.subarray(0, stop), lineNumber };
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface NdjsonSourceContext {
+  readonly blankLines: beam.Counter;
+}
+
+/**
+ * A source, applied to an impulse: yields one CuratedMessage per non-blank line of `path`. Envelope
+ * lines carry `input_file` and `input_line` attributes so a DLQ record points back at its line.
+ */
+export class NdjsonSourceDoFn {
+  readonly beamName: string;
+
+  constructor(
+    readonly path: string,
+    readonly format: NdjsonInputFormat,
+  ) {
+    this.beamName = `read_ndjson(${format})`;
+  }
+
+  *process(_impulse: unknown, context: NdjsonSourceContext): Generator<CuratedMessage> {
+    for (const { line, lineNumber } of readLines(this.path)) {
+      if (isBlank(line)) {
+        context.blankLines.increment();
+        continue;
+      }
+      if (this.format === 'envelopes') {
+        yield {
+          data: line,
+          attributes: { input_file: this.path, input_line: String(lineNumber) },
+        };
+      } else {
+        const message = JSON.parse(Buffer.from(line).toString('utf8')) as MessageLine;
+        yield {
+          data: new Uint8Array(Buffer.from(message.data_base64, 'base64')),
+          ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
+          ...(message.publishTime === undefined ? {} : { publishTime: message.publishTime }),
+          ...(message.attributes === undefined ? {} : { attributes: message.attributes }),
+        };
+      }
+    }
+  }
+}
+
+const FLUSH_CHARS = 1 << 20;
+
+/**
+ * A sink: appends each element as one JSON line to `path` (the caller creates or truncates the file
+ * before the run). State lives on the deserialized instance, one per bundle, opened in startBundle.
+ */
+export class NdjsonSinkDoFn {
+  readonly beamName: string;
+  private fd: number | null = null;
+  private pending: string[] = [];
+  private pendingChars = 0;
+
+  constructor(readonly path: string) {
+    this.beamName = `write_ndjson(${path})`;
+  }
+
+  startBundle(): void {
+    this.fd = openSync(this.path, 'a');
+    this.pending = [];
+    this.pendingChars = 0;
+  }
+
+  process(element: unknown): void {
+    const line = JSON.stringify(element);
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
+    if (this.pendingChars >= FLUSH_CHARS) this.flush();
+  }
+
+  finishBundle(): void {
+    this.flush();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0 || this.fd === null) return;
+    writeSync(this.fd, this.pending.join('\n') + '\n');
+    this.pending = [];
+    this.pendingChars = 0;
+  }
+}
+
+requireForSerialization('paris-mobility-pulse/beam/ndjson-io.ts', {
+  NdjsonSourceDoFn,
+  NdjsonSinkDoFn,
+});
