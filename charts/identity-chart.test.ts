@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { findObject, ofKind, synthChart, testConfig } from './_testing.js';
+import { IdentityChart } from './identity-chart.js';
+import { SERVICE_ACCOUNTS, TOPICS } from './names.js';
+
+const config = testConfig('dev');
+const objects = synthChart((app) => new IdentityChart(app, 'identity', { config }));
+const members = ofKind(objects, 'IAMPolicyMember');
+const grantsOf = (account: string) =>
+  members
+    .filter((m) => m.spec.memberFrom?.serviceAccountRef?.name === account)
+    .map(
+      (m) =>
+        `${m.spec.role} ${m.spec.resourceRef.kind}/${m.spec.resourceRef.name ?? m.spec.resourceRef.external}`,
+    )
+    .sort();
+
+describe('IdentityChart', () => {
+  it('renders as before', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  it('creates one service account per component', () => {
+    expect(
+      ofKind(objects, 'IAMServiceAccount')
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(Object.values(SERVICE_ACCOUNTS).sort());
+  });
+
+  it('grants each component only what it needs', () => {
+    expect(grantsOf(SERVICE_ACCOUNTS.collector)).toEqual([
+      'roles/pubsub.publisher PubSubTopic/pmp-events',
+    ]);
+    expect(grantsOf(SERVICE_ACCOUNTS.bqWriter)).toEqual([
+      'roles/bigquery.dataEditor BigQueryTable/push-writer-dlq',
+      'roles/bigquery.dataEditor BigQueryTable/velib-station-status-raw',
+    ]);
+    expect(grantsOf(SERVICE_ACCOUNTS.replayer)).toEqual([
+      'roles/pubsub.publisher PubSubTopic/pmp-velib-station-info',
+      'roles/pubsub.subscriber PubSubSubscription/pmp-velib-station-info-push-dlq-hold-sub',
+    ]);
+    expect(grantsOf(SERVICE_ACCOUNTS.bqWriterPushInvoker)).toEqual([
+      'roles/run.invoker RunService/projects/pmp-dev-paris/locations/europe-west9/services/pmp-bq-writer',
+    ]);
+  });
+
+  it('lets the Pub/Sub service agent sign pushes and forward dead letters', () => {
+    const agent = 'serviceAccount:service-418230917562@gcp-sa-pubsub.iam.gserviceaccount.com';
+    const agentGrants = members
+      .filter((m) => m.spec.member === agent)
+      .map((m) => `${m.spec.role} ${m.spec.resourceRef.name}`)
+      .sort();
+    expect(agentGrants).toEqual([
+      'roles/bigquery.dataEditor velib-station-info-push-dlq',
+      'roles/bigquery.metadataViewer velib-station-info-push-dlq',
+      'roles/iam.serviceAccountTokenCreator pmp-push-bq-writer',
+      'roles/iam.serviceAccountTokenCreator pmp-push-info-writer',
+      'roles/pubsub.publisher pmp-velib-station-info-push-dlq',
+      'roles/pubsub.subscriber pmp-velib-station-info-to-bq-sub',
+    ]);
+  });
+
+  it('lets the Scheduler agent sign as the scheduler invoker, and billing publish alerts', () => {
+    const scheduler = findObject(
+      objects,
+      'IAMPolicyMember',
+      'scheduler-agent--iam-serviceaccounttokencreator--pmp-scheduler-invoker',
+    );
+    expect(scheduler.spec.member).toBe(
+      'serviceAccount:service-418230917562@gcp-sa-cloudscheduler.iam.gserviceaccount.com',
+    );
+    expect(
+      members.some(
+        (m) =>
+          m.spec.role === 'roles/pubsub.publisher' &&
+          m.spec.resourceRef.name === TOPICS.budgetAlerts,
+      ),
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,101 @@
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { EnvConfig } from '../cdk8s/config/schema.js';
+import { COMPONENTS, type EnvVar } from './components.js';
+import { imageRef } from './environment.js';
+import { EMULATORS, IMAGES } from './names.js';
+import { ProjectNamespace } from './project-namespace.js';
+
+/** Ports the emulators image serves (docs/contracts.md), plus the feed simulator. */
+export const EMULATOR_PORTS = {
+  pubsub: 8085,
+  admin: 8086,
+  feed: 8087,
+  bigquery: 9050,
+} as const;
+
+const SERVICE_PORT = 8080;
+
+export interface LocalClusterChartProps {
+  /** The local environment (must carry `emulators`). */
+  readonly config: EnvConfig;
+}
+
+/**
+ * Non-root, as the images run (`USER node`, uid 1000); Node needs a writable /tmp. Images are
+ * built and loaded by skaffold, never pulled, hence IfNotPresent.
+ */
+const SECURITY = { user: 1000, group: 1000, ensureNonRoot: true, readOnlyRootFilesystem: false };
+
+/**
+ * The pipeline on a local Kubernetes cluster (`skaffold dev -p local`): one Deployment and Service
+ * per Cloud Run service, with the contract environment plus the emulator hosts, and the emulators.
+ * The replayer is a job run on demand, so it has no Deployment.
+ */
+export class LocalClusterChart extends Chart {
+  constructor(scope: Construct, id: string, props: LocalClusterChartProps) {
+    super(scope, id, { namespace: props.config.namespace });
+    const { config } = props;
+    const emulators = config.emulators;
+    if (!emulators) throw new Error(`environment ${config.name} has no emulators to point at`);
+    new ProjectNamespace(this, 'Namespace', { config });
+
+    const toEnv = (vars: readonly EnvVar[]) =>
+      Object.fromEntries(vars.map((v) => [v.name, kplus.EnvValue.fromValue(v.value)]));
+
+    const emulatorDeployment = new kplus.Deployment(this, EMULATORS, {
+      metadata: { name: EMULATORS },
+      replicas: 1,
+      securityContext: SECURITY,
+      containers: [
+        {
+          name: EMULATORS,
+          image: imageRef(config, IMAGES.emulators),
+          ports: Object.entries(EMULATOR_PORTS).map(([name, number]) => ({ name, number })),
+          securityContext: SECURITY,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          readiness: kplus.Probe.fromTcpSocket({ port: EMULATOR_PORTS.admin }),
+        },
+      ],
+    });
+    emulatorDeployment.exposeViaService({
+      name: EMULATORS,
+      ports: Object.entries(EMULATOR_PORTS).map(([name, port]) => ({
+        name,
+        port,
+        targetPort: port,
+      })),
+    });
+
+    for (const component of COMPONENTS.filter((c) => c.kind === 'service')) {
+      const env: EnvVar[] = [
+        ...component.env(config),
+        { name: 'PORT', value: String(SERVICE_PORT) },
+        { name: 'PUBSUB_EMULATOR_HOST', value: emulators.pubsubHost },
+        { name: 'BIGQUERY_EMULATOR_HOST', value: emulators.bigqueryHost },
+        ...(component.receivesPush ? [{ name: 'PUSH_JWKS_URL', value: emulators.jwksUrl }] : []),
+      ];
+      const deployment = new kplus.Deployment(this, component.name, {
+        metadata: { name: component.name },
+        replicas: 1,
+        securityContext: SECURITY,
+        containers: [
+          {
+            name: component.name,
+            image: imageRef(config, component.image),
+            portNumber: SERVICE_PORT,
+            envVariables: toEnv(env),
+            securityContext: SECURITY,
+            imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+            readiness: kplus.Probe.fromHttpGet('/healthz', { port: SERVICE_PORT }),
+          },
+        ],
+      });
+      deployment.exposeViaService({
+        name: component.name,
+        ports: [{ port: SERVICE_PORT, targetPort: SERVICE_PORT }],
+      });
+    }
+  }
+}

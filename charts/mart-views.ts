@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface MartView {
+  /** BigQuery table id: the SQL file's name without `.sql`. */
+  readonly tableId: string;
+  readonly query: string;
+}
+
+/** Every `*.sql` file of `dir` as a view, sorted by name so the rendered order never moves. */
+export function readMartViews(dir: string): MartView[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()
+    .map((name) => ({
+      tableId: name.slice(0, -'.sql'.length),
+      query: readFileSync(path.join(dir, name), 'utf8').trim(),
+    }));
+}
+
+/** Datasets a view reads (`pmp_x.table` references), other than its own, sorted. */
+export function referencedDatasets(query: string, ownDataset: string): string[] {
+  const found = new Set<string>();
+  for (const match of query.matchAll(/\b(pmp_[a-z0-9_]+?)\.[A-Za-z0-9_]+/g)) {
+    if (match[1] && match[1] !== ownDataset) found.add(match[1]);
+  }
+  return [...found].sort();
+}

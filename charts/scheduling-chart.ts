@@ -1,0 +1,82 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { EnvConfig } from '../cdk8s/config/schema.js';
+import { CloudSchedulerJob } from '../cdk8s/imports/cloudscheduler.cnrm.cloud.google.com.js';
+import { serviceUrl } from './environment.js';
+import { SCHEDULER_JOBS, SERVICE_ACCOUNTS, SERVICES } from './names.js';
+
+export interface SchedulingChartProps {
+  /** The environment rendered. */
+  readonly config: EnvConfig;
+  /**
+   * Time zone of the cron expressions.
+   * @default 'Europe/Paris'
+   */
+  readonly timeZone?: string;
+}
+
+/**
+ * The two Cloud Scheduler jobs that drive the collectors. They cost money while they exist (and
+ * CloudSchedulerJob has no pause field), so they render to `demo/`, applied and deleted by
+ * `pmp demo`, outside the Config Sync root.
+ */
+export class SchedulingChart extends Chart {
+  constructor(scope: Construct, id: string, props: SchedulingChartProps) {
+    super(scope, id, { namespace: props.config.namespace });
+    const { config } = props;
+    const jobs = [
+      {
+        name: SCHEDULER_JOBS.pollEveryMinute,
+        schedule: '* * * * *',
+        service: SERVICES.collector,
+        description: 'Collect Vélib station_status every minute',
+        // A minute-level poll must not pile up: give up before the next tick.
+        retryConfig: {
+          retryCount: 1,
+          maxRetryDuration: '50s',
+          minBackoffDuration: '5s',
+          maxBackoffDuration: '20s',
+          maxDoublings: 2,
+        },
+        attemptDeadline: '30s',
+      },
+      {
+        name: SCHEDULER_JOBS.stationInfoDaily,
+        schedule: '10 3 * * *',
+        service: SERVICES.stationInfoCollector,
+        description: 'Collect Vélib station_information daily at 03:10',
+        retryConfig: {
+          retryCount: 5,
+          maxRetryDuration: '3600s',
+          minBackoffDuration: '30s',
+          maxBackoffDuration: '600s',
+          maxDoublings: 3,
+        },
+        attemptDeadline: '120s',
+      },
+    ];
+    for (const job of jobs) {
+      const base = serviceUrl(config, job.service);
+      new CloudSchedulerJob(this, job.name, {
+        metadata: { name: job.name },
+        spec: {
+          resourceId: job.name,
+          location: config.schedulerLocation,
+          description: job.description,
+          schedule: job.schedule,
+          timeZone: props.timeZone ?? 'Europe/Paris',
+          attemptDeadline: job.attemptDeadline,
+          retryConfig: job.retryConfig,
+          httpTarget: {
+            uri: `${base}/collect`,
+            httpMethod: 'POST',
+            oidcToken: {
+              serviceAccountRef: { name: SERVICE_ACCOUNTS.schedulerInvoker },
+              audience: base,
+            },
+          },
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { EnvConfig } from '../cdk8s/config/schema.js';
+import { SQL_DIR } from '../cdk8s/paths.js';
+import {
+  BigQueryDataset,
+  BigQueryTable,
+  type BigQueryDatasetSpecAccess,
+} from '../cdk8s/imports/bigquery.cnrm.cloud.google.com.js';
+import {
+  DATASETS,
+  TABLES,
+  type FieldSchema,
+  type TableDefinition,
+} from '../core/warehouse/index.js';
+import { serviceAccountEmail } from './environment.js';
+import { readMartViews, referencedDatasets, type MartView } from './mart-views.js';
+import { kubernetesName, SERVICE_ACCOUNTS } from './names.js';
+
+const DATASET_DESCRIPTIONS: Record<string, string> = {
+  [DATASETS.raw]: 'Raw snapshots as published (one row per feed snapshot).',
+  [DATASETS.curated]: 'Curated rows: one per station per snapshot, and station metadata.',
+  [DATASETS.marts]: 'Views the dashboard and analysts read.',
+  [DATASETS.ops]: 'Dead letters and operational records.',
+};
+
+export interface WarehouseChartProps {
+  /** The environment rendered. */
+  readonly config: EnvConfig;
+  /**
+   * Tables to render.
+   * @default TABLES from core/warehouse (the one schema source)
+   */
+  readonly tables?: readonly TableDefinition[];
+  /**
+   * Views of `pmp_marts`.
+   * @default every sql/*.sql file, sorted
+   */
+  readonly views?: readonly MartView[];
+}
+
+/** The BigQuery schema JSON Config Connector expects in `spec.schema` (a string). */
+export function schemaJson(fields: readonly FieldSchema[]): string {
+  const plain = (field: FieldSchema): Record<string, unknown> => ({
+    name: field.name,
+    type: field.type,
+    mode: field.mode,
+    description: field.description,
+    ...(field.fields ? { fields: field.fields.map(plain) } : {}),
+  });
+  return JSON.stringify(fields.map(plain));
+}
+
+/**
+ * Datasets with their access lists, every table of core/warehouse, and the mart views.
+ *
+ * Dataset permissions must live in `spec.access` (a dataset cannot be an IAMPolicyMember target);
+ * setting `access` replaces the whole ACL, so each list restates the project owners' entry. Tables
+ * that views read authorise those views (`view` entries) instead of granting readers the tables.
+ */
+export class WarehouseChart extends Chart {
+  constructor(scope: Construct, id: string, props: WarehouseChartProps) {
+    super(scope, id, { namespace: props.config.namespace });
+    const { config } = props;
+    const tables = props.tables ?? TABLES;
+    const views = props.views ?? readMartViews(SQL_DIR);
+    const dashboard = serviceAccountEmail(config, SERVICE_ACCOUNTS.dashboard);
+
+    const readers: Record<string, string[]> = {
+      [DATASETS.marts]: [dashboard],
+      [DATASETS.ops]: [dashboard],
+    };
+    const authorizedViews: Record<string, MartView[]> = {};
+    for (const view of views) {
+      for (const dataset of referencedDatasets(view.query, DATASETS.marts)) {
+        (authorizedViews[dataset] ??= []).push(view);
+      }
+    }
+
+    for (const dataset of Object.values(DATASETS)) {
+      const access: BigQueryDatasetSpecAccess[] = [
+        { role: 'roles/bigquery.dataOwner', specialGroup: 'projectOwners' },
+        ...(readers[dataset] ?? []).map((email) => ({
+          role: 'roles/bigquery.dataViewer',
+          userByEmail: email,
+        })),
+        ...(authorizedViews[dataset] ?? []).map((view) => ({
+          view: { projectId: config.projectId, datasetId: DATASETS.marts, tableId: view.tableId },
+        })),
+      ];
+      new BigQueryDataset(this, dataset, {
+        metadata: {
+          name: kubernetesName(dataset),
+          annotations: { 'cnrm.cloud.google.com/delete-contents-on-destroy': 'false' },
+        },
+        spec: {
+          resourceId: dataset,
+          location: config.bigqueryLocation,
+          description: DATASET_DESCRIPTIONS[dataset],
+          access,
+        },
+      });
+    }
+
+    const names = new Set<string>();
+    const claim = (tableId: string): string => {
+      const name = kubernetesName(tableId);
+      if (names.has(name)) throw new Error(`two BigQuery tables render as ${name}`);
+      names.add(name);
+      return name;
+    };
+
+    for (const table of tables) {
+      new BigQueryTable(this, `${table.datasetId}.${table.tableId}`, {
+        metadata: { name: claim(table.tableId) },
+        spec: {
+          resourceId: table.tableId,
+          datasetRef: { name: kubernetesName(table.datasetId) },
+          description: table.description,
+          schema: schemaJson(table.fields),
+          ...(table.timePartitioning
+            ? {
+                timePartitioning: {
+                  type: table.timePartitioning.type,
+                  field: table.timePartitioning.field,
+                },
+              }
+            : {}),
+          ...(table.clustering ? { clustering: [...table.clustering] } : {}),
+        },
+      });
+    }
+
+    for (const view of views) {
+      new BigQueryTable(this, `${DATASETS.marts}.${view.tableId}`, {
+        metadata: { name: claim(view.tableId) },
+        spec: {
+          resourceId: view.tableId,
+          datasetRef: { name: kubernetesName(DATASETS.marts) },
+          description: `Mart view rendered from sql/${view.tableId}.sql.`,
+          view: { query: view.query, useLegacySql: false },
+        },
+      });
+    }
+  }
+}
