@@ -1,0 +1,177 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Context } from 'koa';
+import { invalid } from '../errors.js';
+import type { EmulatorState } from '../state.js';
+import type { TableResource } from '../storage/metadata.js';
+import { appendRows, countRows, qualifiedName, readRows, schemaName } from '../storage/rows.js';
+import {
+  compileRowDecoder,
+  type DecodedRow,
+  type DecodeOptions,
+  type RowError,
+} from '../types/decode.js';
+import { encodeRow } from '../types/encode.js';
+import { requireTable } from './tables.js';
+import {
+  decodePageToken,
+  encodePageToken,
+  param,
+  queryBool,
+  queryInt,
+  queryString,
+  readJsonBody,
+} from './_request.js';
+
+/** Default page size of tabledata.list when the client sends no maxResults. */
+const DEFAULT_PAGE_ROWS = 100_000;
+
+const decoders = new WeakMap<
+  TableResource,
+  (json: unknown, options: DecodeOptions) => DecodedRow
+>();
+
+function decoderFor(table: TableResource): (json: unknown, options: DecodeOptions) => DecodedRow {
+  let decoder = decoders.get(table);
+  if (!decoder) {
+    decoder = compileRowDecoder(table.schema.fields);
+    decoders.set(table, decoder);
+  }
+  return decoder;
+}
+
+interface InsertAllRow {
+  insertId?: unknown;
+  json?: unknown;
+}
+
+/**
+ * tabledata.insertAll: rows are checked against the schema one by one; bad rows get BigQuery's
+ * per-row `insertErrors` and never fail the request. Without `skipInvalidRows` one bad row stops
+ * the whole request (the good rows are reported as `stopped`). Rows whose `insertId` was already
+ * accepted are dropped silently, as BigQuery's best-effort de-duplication does.
+ */
+export async function insertAll(state: EmulatorState, ctx: Context): Promise<void> {
+  const projectId = param(ctx, 'projectId');
+  const datasetId = param(ctx, 'datasetId');
+  const tableId = param(ctx, 'tableId');
+  const body = await readJsonBody(ctx);
+  const table = requireTable(state, projectId, datasetId, tableId);
+  if (table.type !== 'TABLE')
+    throw invalid(`Cannot insert rows into a ${table.type.toLowerCase()}: ${table.id}`);
+  if (!Array.isArray(body.rows)) throw invalid('No rows present in the request.');
+  const rows = body.rows as InsertAllRow[];
+  const options: DecodeOptions = { ignoreUnknownValues: body.ignoreUnknownValues === true };
+  const skipInvalidRows = body.skipInvalidRows === true;
+  const decode = decoderFor(table);
+
+  const insertErrors: { index: number; errors: RowError[] }[] = [];
+  const decoded: (DuckDBValue[] | undefined)[] = rows.map((row, index) => {
+    const result: DecodedRow =
+      typeof row === 'object' && row !== null && 'json' in row
+        ? decode(row.json, options)
+        : {
+            ok: false,
+            errors: [
+              {
+                reason: 'invalid',
+                location: '',
+                debugInfo: '',
+                message: 'Row is missing its json object.',
+              },
+            ],
+          };
+    if (result.ok) return result.values;
+    insertErrors.push({ index, errors: result.errors });
+    return undefined;
+  });
+
+  if (insertErrors.length > 0 && !skipInvalidRows) {
+    const failed = new Set(insertErrors.map((e) => e.index));
+    for (let index = 0; index < rows.length; index++) {
+      if (!failed.has(index)) {
+        insertErrors.push({
+          index,
+          errors: [{ reason: 'stopped', location: '', debugInfo: '', message: '' }],
+        });
+      }
+    }
+    insertErrors.sort((a, b) => a.index - b.index);
+    ctx.body = { kind: 'bigquery#tableDataInsertAllResponse', insertErrors };
+    return;
+  }
+
+  const ref = table.tableReference;
+  const dedupKey = `${ref.projectId}:${ref.datasetId}.${ref.tableId}`;
+  await state.db.exclusive(async (connection) => {
+    const nowMs = state.now().getTime();
+    const accepted: DuckDBValue[][] = [];
+    const acceptedIds: string[] = [];
+    const idsInRequest = new Set<string>();
+    for (let index = 0; index < rows.length; index++) {
+      const values = decoded[index];
+      if (!values) continue;
+      const insertId = rows[index]!.insertId;
+      if (typeof insertId === 'string' && insertId !== '') {
+        if (idsInRequest.has(insertId) || state.insertIds.seen(dedupKey, insertId, nowMs)) continue;
+        idsInRequest.add(insertId);
+        acceptedIds.push(insertId);
+      }
+      accepted.push(values);
+    }
+    // The table may have been dropped while the rows were decoded.
+    requireTable(state, ref.projectId, ref.datasetId, ref.tableId);
+    await appendRows(connection, schemaName(ref.projectId, ref.datasetId), ref.tableId, accepted);
+    state.insertIds.remember(dedupKey, acceptedIds, nowMs);
+  });
+  ctx.body =
+    insertErrors.length > 0
+      ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }
+      : { kind: 'bigquery#tableDataInsertAllResponse' };
+}
+
+/** tabledata.list: rows in insertion order, paged by pageToken or startIndex. */
+export async function listTableData(state: EmulatorState, ctx: Context): Promise<void> {
+  const table = requireTable(
+    state,
+    param(ctx, 'projectId'),
+    param(ctx, 'datasetId'),
+    param(ctx, 'tableId'),
+  );
+  if (table.type !== 'TABLE') throw invalid(`Cannot list a table of type ${table.type}.`);
+  const token = queryString(ctx, 'pageToken');
+  const offset = token ? decodePageToken(token) : (queryInt(ctx, 'startIndex') ?? 0);
+  const maxResults = queryInt(ctx, 'maxResults') ?? DEFAULT_PAGE_ROWS;
+  const selected = queryString(ctx, 'selectedFields')
+    ?.split(',')
+    .map((name) => name.trim().split('.')[0]!.toLowerCase())
+    .filter((name) => name !== '');
+  const fields = selected
+    ? table.schema.fields.filter((f) => selected.includes(f.name.toLowerCase()))
+    : table.schema.fields;
+  const { projectId, datasetId, tableId } = table.tableReference;
+  const name = qualifiedName(projectId, datasetId, tableId);
+  const { total, rows } = await state.db.exclusive(async (connection) => ({
+    total: await countRows(connection, name),
+    rows:
+      maxResults === 0 || fields.length === 0
+        ? []
+        : await readRows(
+            connection,
+            name,
+            fields.map((f) => f.name),
+            offset,
+            maxResults,
+          ),
+  }));
+  const int64Timestamp = queryBool(ctx, 'formatOptions.useInt64Timestamp') ?? false;
+  const response: Record<string, unknown> = {
+    kind: 'bigquery#tableDataList',
+    etag: table.etag,
+    totalRows: String(total),
+  };
+  if (rows.length > 0)
+    response.rows = rows.map((row) => encodeRow(row, fields, { int64Timestamp }));
+  if (offset + rows.length < total && rows.length > 0)
+    response.pageToken = encodePageToken(offset + rows.length);
+  ctx.body = response;
+}

@@ -1,0 +1,83 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { createLogger, type Logger } from '../../services/shared/logger.js';
+import { createApp } from './server.js';
+import type { EmulatorState } from './state.js';
+import { Database } from './storage/database.js';
+import { InsertIdCache } from './storage/insert-ids.js';
+import { MetadataStore } from './storage/metadata.js';
+import { ResultCache } from './storage/results.js';
+import { loadTranslator, type Translator } from './translator.js';
+
+export interface BigQueryEmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  readonly port: number;
+  /** Folder holding `bigquery.duckdb`, so data survives restarts. @default in memory */
+  readonly dataDir?: string;
+  /** @default a logger named `bigquery-emulator` */
+  readonly log?: Logger;
+  /** Project reported by the emulator's own tooling; clients name their project in every path. @default 'local-project' */
+  readonly defaultProjectId?: string;
+  /** @default the translator in `./sql` */
+  readonly translator?: Translator;
+  /** How long insertIds are remembered for de-duplication. @default 10 minutes */
+  readonly insertIdWindowMs?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+}
+
+export interface BigQueryEmulator {
+  /** Base URL to put in BIGQUERY_EMULATOR_HOST, e.g. `http://127.0.0.1:9050`. */
+  readonly url: string;
+  readonly port: number;
+  readonly defaultProjectId: string;
+  close(): Promise<void>;
+}
+
+/** Starts the BigQuery emulator (REST API of `@google-cloud/bigquery`, storage in DuckDB). */
+export async function startBigQueryEmulator(
+  options: BigQueryEmulatorOptions,
+): Promise<BigQueryEmulator> {
+  const log = options.log ?? createLogger({ name: 'bigquery-emulator' });
+  let path: string | undefined;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    path = join(options.dataDir, 'bigquery.duckdb');
+  }
+  const db = await Database.open(path);
+  const meta = await db.exclusive((connection) => MetadataStore.load(connection));
+  const state: EmulatorState = {
+    db,
+    meta,
+    insertIds: new InsertIdCache(options.insertIdWindowMs),
+    results: new ResultCache(),
+    translator: options.translator ?? (await loadTranslator()),
+    log,
+    location: 'US',
+    now: () => new Date(),
+  };
+  if (!state.translator) log.warn('SQL translator not found: queries and views will fail');
+  const server = createServer(createApp(state).callback());
+  // insertAll bodies can take a while to arrive on a loaded machine.
+  server.requestTimeout = 0;
+  server.listen(options.port, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  log.info({ url, dataDir: options.dataDir ?? null }, 'BigQuery emulator listening');
+  return {
+    url,
+    port,
+    defaultProjectId: options.defaultProjectId ?? 'local-project',
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((e) => (e ? reject(e) : resolve())),
+      );
+      await db.close();
+    },
+  };
+}

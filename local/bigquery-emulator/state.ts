@@ -1,0 +1,21 @@
+import type { Logger } from '../../services/shared/logger.js';
+import type { Database } from './storage/database.js';
+import type { InsertIdCache } from './storage/insert-ids.js';
+import type { MetadataStore } from './storage/metadata.js';
+import type { ResultCache } from './storage/results.js';
+import type { Translator } from './translator.js';
+
+/** Everything the handlers share: storage, caches, the translator and settings. */
+export interface EmulatorState {
+  readonly db: Database;
+  readonly meta: MetadataStore;
+  readonly insertIds: InsertIdCache;
+  readonly results: ResultCache;
+  /** Undefined until the SQL translator is available: queries then fail with invalidQuery. */
+  readonly translator: Translator | undefined;
+  readonly log: Logger;
+  /** Location reported on datasets, tables and jobs. */
+  readonly location: string;
+  /** Clock, injectable for tests of time windows. */
+  readonly now: () => Date;
+}

@@ -1,0 +1,412 @@
+import {
+  blobValue,
+  dateValue,
+  decimalValue,
+  listValue,
+  structValue,
+  timestampTZValue,
+  timestampValue,
+  timeValue,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { RestField } from './schema.js';
+
+/** One entry of `insertErrors[].errors`, in BigQuery's exact shape. */
+export interface RowError {
+  reason: 'invalid' | 'stopped';
+  location: string;
+  debugInfo: string;
+  message: string;
+}
+
+/** Raised inside a field decoder; turned into a RowError at the row level. */
+class FieldError extends Error {
+  constructor(
+    readonly location: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type DecodedRow = { ok: true; values: DuckDBValue[] } | { ok: false; errors: RowError[] };
+
+export interface DecodeOptions {
+  /** Drop fields the schema does not know instead of failing the row. */
+  ignoreUnknownValues: boolean;
+}
+
+type FieldDecoder = (value: unknown, location: string) => DuckDBValue;
+
+/**
+ * Compiles a decoder from a table schema: it turns one `insertAll` row (`rows[].json`) into DuckDB
+ * values in column order, with BigQuery's coercions (numbers in strings, epoch seconds for
+ * timestamps, base64 bytes), or into the row errors BigQuery would report.
+ */
+export function compileRowDecoder(
+  fields: readonly RestField[],
+): (json: unknown, options: DecodeOptions) => DecodedRow {
+  const record = compileRecord(fields);
+  return (json, options) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      return {
+        ok: false,
+        errors: [rowError('', 'Row must be a JSON object.')],
+      };
+    }
+    const errors: RowError[] = [];
+    const values = record(json as Record<string, unknown>, '', options, errors);
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, values };
+  };
+}
+
+function rowError(location: string, message: string): RowError {
+  return { reason: 'invalid', location, debugInfo: '', message };
+}
+
+type RecordDecoder = (
+  object: Record<string, unknown>,
+  path: string,
+  options: DecodeOptions,
+  errors: RowError[],
+) => DuckDBValue[];
+
+function compileRecord(fields: readonly RestField[]): RecordDecoder {
+  const decoders = fields.map((field) => ({ field, decode: compileField(field) }));
+  const byLowerName = new Map(fields.map((field, i) => [field.name.toLowerCase(), i]));
+  return (object, path, options, errors) => {
+    const values: DuckDBValue[] = new Array<DuckDBValue>(decoders.length).fill(null);
+    const seen: boolean[] = new Array<boolean>(decoders.length).fill(false);
+    for (const key of Object.keys(object)) {
+      // Column names are case-insensitive in BigQuery.
+      const index = byLowerName.get(key.toLowerCase());
+      const location = path ? `${path}.${key}` : key;
+      if (index === undefined) {
+        if (!options.ignoreUnknownValues) errors.push(rowError(location, `no such field: ${key}.`));
+        continue;
+      }
+      seen[index] = true;
+      const { field, decode } = decoders[index]!;
+      try {
+        values[index] = decodeWithMode(field, decode, object[key], location, options, errors);
+      } catch (error) {
+        if (!(error instanceof FieldError)) throw error;
+        errors.push(rowError(error.location, error.message));
+      }
+    }
+    for (let i = 0; i < decoders.length; i++) {
+      const { field } = decoders[i]!;
+      if (field.mode === 'REPEATED' && !seen[i]) values[i] = listValue([]);
+      if (field.mode === 'REQUIRED' && values[i] === null) {
+        const location = path ? `${path}.${field.name}` : field.name;
+        if (!errors.some((e) => e.location === location)) {
+          errors.push(rowError(location, `Missing required field: ${location}.`));
+        }
+      }
+    }
+    return values;
+  };
+}
+
+function decodeWithMode(
+  field: RestField,
+  decode: FieldDecoder | RecordDecoder,
+  value: unknown,
+  location: string,
+  options: DecodeOptions,
+  errors: RowError[],
+): DuckDBValue {
+  const one = (item: unknown, at: string): DuckDBValue => {
+    if (field.type === 'RECORD') {
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw new FieldError(at, `This field: ${field.name} is not a record.`);
+      }
+      const names = field.fields!.map((f) => f.name);
+      const inner = (decode as RecordDecoder)(item as Record<string, unknown>, at, options, errors);
+      return structValue(Object.fromEntries(names.map((name, i) => [name, inner[i]!])));
+    }
+    return (decode as FieldDecoder)(item, at);
+  };
+  if (field.mode === 'REPEATED') {
+    if (value === null || value === undefined) return listValue([]);
+    if (!Array.isArray(value)) {
+      throw new FieldError(location, `Expected an array for repeated field: ${field.name}.`);
+    }
+    return listValue(
+      value.map((item, i) => {
+        if (item === null || item === undefined) {
+          throw new FieldError(
+            location,
+            `Array specified for field ${field.name} has a null element.`,
+          );
+        }
+        return one(item, `${location}[${i}]`);
+      }),
+    );
+  }
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) {
+    throw new FieldError(location, `Array specified for non-repeated field: ${field.name}.`);
+  }
+  return one(value, location);
+}
+
+function compileField(field: RestField): FieldDecoder | RecordDecoder {
+  switch (field.type) {
+    case 'RECORD':
+      return compileRecord(field.fields ?? []);
+    case 'STRING':
+    case 'GEOGRAPHY':
+      return decodeString;
+    case 'INTEGER':
+      return decodeInteger;
+    case 'FLOAT':
+      return decodeFloat;
+    case 'BOOLEAN':
+      return decodeBoolean;
+    case 'NUMERIC':
+      return decodeNumeric;
+    case 'BIGNUMERIC':
+      return decodeBigNumeric;
+    case 'TIMESTAMP':
+      return (value: unknown, at: string) => timestampTZValue(parseTimestampMicros(value, at));
+    case 'DATETIME':
+      return (value: unknown, at: string) => timestampValue(parseDatetimeMicros(value, at));
+    case 'DATE':
+      return (value: unknown, at: string) => dateValue(parseDateDays(value, at));
+    case 'TIME':
+      return (value: unknown, at: string) => timeValue(parseTimeMicros(value, at));
+    case 'BYTES':
+      return decodeBytes;
+    case 'JSON':
+      return decodeJson;
+  }
+}
+
+function decodeString(value: unknown, at: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new FieldError(at, `Cannot convert value to string: ${describe(value)}`);
+}
+
+const INT_TEXT = /^[+-]?\d+$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function decodeInteger(value: unknown, at: string): bigint {
+  let result: bigint | undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) result = BigInt(value);
+  else if (typeof value === 'string' && INT_TEXT.test(value.trim())) result = BigInt(value.trim());
+  if (result === undefined || result < INT64_MIN || result > INT64_MAX) {
+    throw new FieldError(at, `Cannot convert value to integer (bad value): ${describe(value)}`);
+  }
+  return result;
+}
+
+function decodeFloat(value: unknown, at: string): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (/^[+-]?inf(inity)?$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+    if (/^nan$/i.test(text)) return NaN;
+    const parsed = Number(text);
+    if (text !== '' && !Number.isNaN(parsed)) return parsed;
+  }
+  throw new FieldError(
+    at,
+    `Cannot convert value to floating point (bad value): ${describe(value)}`,
+  );
+}
+
+function decodeBoolean(value: unknown, at: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+  }
+  if (value === 1 || value === 0) return value === 1;
+  throw new FieldError(at, `Cannot convert value to boolean: ${describe(value)}`);
+}
+
+const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * A decimal literal as an integer scaled by 10^scale, rounding half away from zero (BigQuery's
+ * rounding for NUMERIC). Returns undefined when the text is not a decimal number.
+ */
+export function parseScaledDecimal(text: string, scale: number): bigint | undefined {
+  const match = DECIMAL_TEXT.exec(text.trim());
+  if (!match) return undefined;
+  const [, sign, intPart = '', fracPart = '', exponentText] = match;
+  if (intPart === '' && fracPart === '') return undefined;
+  const digits = intPart + fracPart;
+  // value = digits × 10^(exponent − fracPart.length); we want value × 10^scale.
+  const shift = Number(exponentText ?? 0) - fracPart.length + scale;
+  let scaled: bigint;
+  if (shift >= 0) {
+    scaled = BigInt(digits || '0') * 10n ** BigInt(shift);
+  } else {
+    const divisor = 10n ** BigInt(-shift);
+    const whole = BigInt(digits || '0');
+    scaled = whole / divisor;
+    if ((whole % divisor) * 2n >= divisor) scaled += 1n;
+  }
+  return sign === '-' ? -scaled : scaled;
+}
+
+const NUMERIC_LIMIT = 10n ** 38n; // 29 integer digits + 9 fractional digits
+
+function decodeNumeric(value: unknown, at: string): DuckDBValue {
+  const text = typeof value === 'number' ? numberToPlainText(value) : value;
+  const scaled = typeof text === 'string' ? parseScaledDecimal(text, 9) : undefined;
+  if (scaled === undefined || scaled >= NUMERIC_LIMIT || scaled <= -NUMERIC_LIMIT) {
+    throw new FieldError(at, `Invalid NUMERIC value: ${describe(value)}`);
+  }
+  return decimalValue(scaled, 38, 9);
+}
+
+function decodeBigNumeric(value: unknown, at: string): string {
+  const text = typeof value === 'number' ? numberToPlainText(value) : value;
+  const scaled = typeof text === 'string' ? parseScaledDecimal(text, 38) : undefined;
+  if (scaled === undefined || scaled >= 10n ** 76n || scaled <= -(10n ** 76n)) {
+    throw new FieldError(at, `Invalid BIGNUMERIC value: ${describe(value)}`);
+  }
+  return formatScaledDecimal(scaled, 38);
+}
+
+/** `1e-7` → `0.0000001`: JSON numbers reach us as doubles, decimals want their plain digits. */
+function numberToPlainText(value: number): string {
+  if (!Number.isFinite(value)) return 'NaN';
+  return Math.abs(value) < 1e21 ? value.toFixed(20).replace(/\.?0+$/, '') : String(value);
+}
+
+/** Exact text of a scaled decimal, without trailing fractional zeros (how BigQuery prints). */
+export function formatScaledDecimal(scaled: bigint, scale: number): string {
+  const negative = scaled < 0n;
+  const digits = (negative ? -scaled : scaled).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+const BASE64 =
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
+function decodeBytes(value: unknown, at: string): DuckDBValue {
+  if (typeof value === 'string' && BASE64.test(value)) {
+    return blobValue(Buffer.from(value, 'base64'));
+  }
+  throw new FieldError(at, `Could not decode base64 string to bytes: ${describe(value)}`);
+}
+
+function decodeJson(value: unknown, at: string): string {
+  if (typeof value !== 'string') return JSON.stringify(value);
+  try {
+    JSON.parse(value);
+  } catch {
+    throw new FieldError(at, `Invalid JSON string: ${describe(value)}`);
+  }
+  return value;
+}
+
+const MICROS_PER_DAY = 86_400_000_000n;
+const DATE_PART = String.raw`(\d{4})[-/](\d{1,2})[-/](\d{1,2})`;
+const TIME_PART = String.raw`(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?`;
+const TIMESTAMP_TEXT = new RegExp(
+  String.raw`^${DATE_PART}(?:(?:[Tt]|\s+)${TIME_PART})?\s*(Z|z|UTC|[+-]\d{1,2}(?::?\d{2})?)?$`,
+);
+const DATETIME_TEXT = new RegExp(String.raw`^${DATE_PART}(?:(?:[Tt]|\s+)${TIME_PART})?$`);
+const DATE_TEXT = new RegExp(String.raw`^${DATE_PART}$`);
+const TIME_TEXT = new RegExp(String.raw`^${TIME_PART}$`);
+/** 0001-01-01 and 9999-12-31, BigQuery's range for dates and timestamps. */
+const MIN_DAYS = -719_162;
+const MAX_DAYS = 2_932_896;
+
+function daysFromCivil(year: number, month: number, day: number): number | undefined {
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  const days = Math.floor(date.getTime() / 86_400_000);
+  return days < MIN_DAYS || days > MAX_DAYS ? undefined : days;
+}
+
+function timeOfDayMicros(
+  hour?: string,
+  minute?: string,
+  second?: string,
+  fraction?: string,
+): bigint | undefined {
+  const h = Number(hour ?? 0);
+  const m = Number(minute ?? 0);
+  const s = Number(second ?? 0);
+  if (h > 23 || m > 59 || s > 59) return undefined;
+  // Digits past microseconds are truncated, as BigQuery stores microseconds.
+  const micros = Number((fraction ?? '').slice(0, 6).padEnd(6, '0'));
+  return BigInt(((h * 60 + m) * 60 + s) * 1_000_000 + micros);
+}
+
+function parseOffsetMinutes(zone: string | undefined): number | undefined {
+  if (zone === undefined || /^(z|utc)$/i.test(zone)) return 0;
+  const match = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(zone);
+  if (!match) return undefined;
+  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+/** TIMESTAMP from RFC 3339-ish text (any offset) or epoch seconds, as UTC microseconds. */
+export function parseTimestampMicros(value: unknown, at: string): bigint {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const micros = BigInt(Math.round(value * 1e6));
+    if (micros / MICROS_PER_DAY >= MIN_DAYS && micros / MICROS_PER_DAY <= MAX_DAYS) return micros;
+  }
+  if (typeof value === 'string') {
+    const match = TIMESTAMP_TEXT.exec(value.trim());
+    if (match) {
+      const days = daysFromCivil(Number(match[1]), Number(match[2]), Number(match[3]));
+      const time = timeOfDayMicros(match[4], match[5], match[6], match[7]);
+      const offset = parseOffsetMinutes(match[8]);
+      if (days !== undefined && time !== undefined && offset !== undefined) {
+        return BigInt(days) * MICROS_PER_DAY + time - BigInt(offset) * 60_000_000n;
+      }
+    }
+  }
+  throw new FieldError(
+    at,
+    `Could not parse '${typeof value === 'string' ? value : describe(value)}' as a timestamp. Required format is YYYY-MM-DD HH:MM[:SS[.SSSSSS]] or YYYY/MM/DD HH:MM[:SS[.SSSSSS]]`,
+  );
+}
+
+export function parseDatetimeMicros(value: unknown, at: string): bigint {
+  const match = typeof value === 'string' ? DATETIME_TEXT.exec(value.trim()) : null;
+  if (match) {
+    const days = daysFromCivil(Number(match[1]), Number(match[2]), Number(match[3]));
+    const time = timeOfDayMicros(match[4], match[5], match[6], match[7]);
+    if (days !== undefined && time !== undefined) return BigInt(days) * MICROS_PER_DAY + time;
+  }
+  throw new FieldError(at, `Invalid datetime string "${describe(value)}"`);
+}
+
+export function parseDateDays(value: unknown, at: string): number {
+  const match = typeof value === 'string' ? DATE_TEXT.exec(value.trim()) : null;
+  const days = match
+    ? daysFromCivil(Number(match[1]), Number(match[2]), Number(match[3]))
+    : undefined;
+  if (days === undefined) throw new FieldError(at, `Invalid date string "${describe(value)}"`);
+  return days;
+}
+
+export function parseTimeMicros(value: unknown, at: string): bigint {
+  const match = typeof value === 'string' ? TIME_TEXT.exec(value.trim()) : null;
+  const micros = match ? timeOfDayMicros(match[1], match[2], match[3], match[4]) : undefined;
+  if (micros === undefined) throw new FieldError(at, `Invalid time string "${describe(value)}"`);
+  return micros;
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+export { FieldError };
