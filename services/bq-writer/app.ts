@@ -1,0 +1,64 @@
+import type { BigQuery } from '@google-cloud/bigquery';
+import type Koa from 'koa';
+import { normalizeTimestamp, parseEnvelope, safeJsonStringify } from '../../core/index.js';
+import type { RowOf, stationStatusRawTable } from '../../core/warehouse/index.js';
+import { createBaseApp } from '../shared/app-base.js';
+import type { Lifecycle } from '../shared/health.js';
+import type { Logger } from '../shared/logger.js';
+import type { PushAuthOptions } from '../shared/push-auth.js';
+import type { PushMessage } from '../shared/push-message.js';
+import { pushWriterRoutes, type WritePlan } from '../shared/push-writer.js';
+import type { TableRef } from '../shared/warehouse-insert.js';
+
+export const WRITER_NAME = 'pmp-bq-writer';
+
+export type RawStatusRow = RowOf<typeof stationStatusRawTable>;
+
+export interface BqWriterDeps {
+  readonly bigquery: BigQuery;
+  /** `pmp_raw.velib_station_status_raw` in every deployment. */
+  readonly table: TableRef;
+  readonly dlqTable: TableRef;
+  readonly log: Logger;
+  readonly auth?: PushAuthOptions;
+  readonly lifecycle?: Lifecycle;
+  readonly now?: () => Date;
+  readonly insertTimeoutMs?: number;
+}
+
+/**
+ * One raw row per message: the envelope's fields, the Pub/Sub metadata and the payload as JSON,
+ * insertId = messageId so a redelivery is not stored twice. Any valid envelope lands (the raw zone
+ * keeps everything); a message that is not one goes to the writer DLQ.
+ */
+export function rawStatusPlan(text: string, message: PushMessage): WritePlan<RawStatusRow> {
+  const envelope = parseEnvelope(text);
+  const row: RawStatusRow = {
+    ingest_ts: envelope.ingest_ts,
+    event_ts: envelope.event_ts,
+    source: envelope.source,
+    event_type: envelope.event_type,
+    key: envelope.key,
+    message_id: message.messageId,
+    publish_time: message.publishTime ? normalizeTimestamp(message.publishTime) : null,
+    attributes: safeJsonStringify(message.attributes),
+    payload: safeJsonStringify(envelope.payload),
+  };
+  return { rows: [{ insertId: message.messageId, row }] };
+}
+
+export function createApp(deps: BqWriterDeps): Koa {
+  const app = createBaseApp(deps.log, deps.lifecycle ?? { draining: false });
+  const routes = pushWriterRoutes({
+    writer: WRITER_NAME,
+    bigquery: deps.bigquery,
+    table: deps.table,
+    dlqTable: deps.dlqTable,
+    toRows: rawStatusPlan,
+    auth: deps.auth,
+    now: deps.now,
+    insertTimeoutMs: deps.insertTimeoutMs,
+  });
+  app.use(routes.routes()).use(routes.allowedMethods());
+  return app;
+}

@@ -1,0 +1,72 @@
+import {
+  boolean,
+  coerce,
+  defaulted,
+  integer,
+  min,
+  number,
+  optional,
+  refine,
+  string,
+} from 'superstruct';
+
+/** Reusable environment-variable types for `loadConfig`: text in, typed values out. */
+
+const trimmed = (value: string) => value.trim();
+
+/** A TCP port; `PORT` on Cloud Run. */
+export const Port = coerce(
+  refine(integer(), 'Port', (n) => (n >= 0 && n <= 65_535 ? true : 'must be 0–65535')),
+  string(),
+  (text) => (/^\d+$/.test(text.trim()) ? Number(text) : NaN),
+);
+
+/** `true`/`false` (also 1/0, yes/no), case-insensitive. */
+export const Flag = coerce(boolean(), string(), (text) => {
+  const value = text.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no', ''].includes(value)) return false;
+  return value as unknown as boolean;
+});
+
+/** A whole number ≥ `least`. */
+export function Count(least = 0) {
+  return coerce(min(integer(), least), string(), (text) =>
+    /^-?\d+$/.test(text.trim()) ? Number(text) : NaN,
+  );
+}
+
+/** A finite number ≥ `least` (e.g. a rate). */
+export function Amount(least = 0) {
+  return coerce(min(number(), least), string(), (text) =>
+    text.trim() === '' ? NaN : Number(text),
+  );
+}
+
+/** A non-empty string, whitespace trimmed. */
+export const Name = coerce(
+  refine(string(), 'Name', (s) => (s.length > 0 ? true : 'must not be empty')),
+  string(),
+  trimmed,
+);
+
+/** An optional string where an empty value counts as unset (Knative renders `value: ""`). */
+export const OptionalText = coerce(optional(string()), string(), (text) =>
+  text.trim() === '' ? undefined : text.trim(),
+);
+
+/** An http(s) URL. */
+export const HttpUrl = coerce(
+  refine(string(), 'HttpUrl', (s) => {
+    try {
+      const url = new URL(s);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? true : 'must be http(s)';
+    } catch {
+      return 'must be a URL';
+    }
+  }),
+  string(),
+  trimmed,
+);
+
+export { defaulted, optional };

@@ -1,0 +1,84 @@
+import type { BigQuery } from '@google-cloud/bigquery';
+import type Koa from 'koa';
+import {
+  STATION_INFORMATION_EVENT_TYPE,
+  curatedInsertId,
+  informationSnapshotToRows,
+  parseEnvelope,
+  type StationInformationRow,
+} from '../../core/index.js';
+import { createBaseApp } from '../shared/app-base.js';
+import type { Lifecycle } from '../shared/health.js';
+import type { Logger } from '../shared/logger.js';
+import type { PushAuthOptions } from '../shared/push-auth.js';
+import { PermanentMessageError, type PushMessage } from '../shared/push-message.js';
+import { ForcedFailureError, pushWriterRoutes, type WritePlan } from '../shared/push-writer.js';
+import type { TableRef } from '../shared/warehouse-insert.js';
+
+export const WRITER_NAME = 'pmp-velib-station-info-writer';
+
+export interface StationInfoWriterDeps {
+  readonly bigquery: BigQuery;
+  /** `pmp_curated.velib_station_information` in every deployment. */
+  readonly table: TableRef;
+  readonly dlqTable: TableRef;
+  readonly log: Logger;
+  /**
+   * The dead-letter drill of the original: when on, a message with attribute `dlq_test=true` is
+   * refused with 500 on every delivery, so Pub/Sub dead-letters it after the policy's attempts.
+   * @default false
+   */
+  readonly dlqTestEnabled?: boolean;
+  readonly auth?: PushAuthOptions;
+  readonly lifecycle?: Lifecycle;
+  readonly now?: () => Date;
+  readonly insertTimeoutMs?: number;
+}
+
+/**
+ * A station_information envelope → one row per station (insertId `${messageId}:${stationId}`).
+ * An envelope of another event type on this topic is a wrong-shape message, not an empty one.
+ */
+export function stationInformationPlan(
+  text: string,
+  message: PushMessage,
+): WritePlan<StationInformationRow> {
+  const envelope = parseEnvelope(text);
+  if (envelope.event_type !== STATION_INFORMATION_EVENT_TYPE) {
+    throw new PermanentMessageError(
+      'unexpected_event_type',
+      `expected event_type ${STATION_INFORMATION_EVENT_TYPE}, got ${JSON.stringify(envelope.event_type)}`,
+    );
+  }
+  const rows = informationSnapshotToRows(envelope).map((row) => ({
+    insertId: curatedInsertId(message.messageId, row.station_id),
+    row,
+  }));
+  return { rows };
+}
+
+export function dlqDrill(enabled: boolean): ((message: PushMessage) => void) | undefined {
+  if (!enabled) return undefined;
+  return (message) => {
+    if (message.attributes.dlq_test?.toLowerCase() === 'true') {
+      throw new ForcedFailureError('dlq_test drill: failing this delivery on purpose');
+    }
+  };
+}
+
+export function createApp(deps: StationInfoWriterDeps): Koa {
+  const app = createBaseApp(deps.log, deps.lifecycle ?? { draining: false });
+  const routes = pushWriterRoutes({
+    writer: WRITER_NAME,
+    bigquery: deps.bigquery,
+    table: deps.table,
+    dlqTable: deps.dlqTable,
+    toRows: stationInformationPlan,
+    inspect: dlqDrill(deps.dlqTestEnabled ?? false),
+    auth: deps.auth,
+    now: deps.now,
+    insertTimeoutMs: deps.insertTimeoutMs,
+  });
+  app.use(routes.routes()).use(routes.allowedMethods());
+  return app;
+}
