@@ -112,6 +112,12 @@ export function chartFiles(config: EnvConfig): ChartFile[] {
     // No budget or GKE bootstrap on a laptop; the local cluster instead.
     files.push({
       pkg: 'k8s',
+      file: 'namespace',
+      source: 'namespace-chart',
+      build: (a, id) => new NamespaceChart(a, id, { config }),
+    });
+    files.push({
+      pkg: 'k8s',
       file: 'local-cluster',
       source: 'local-cluster-chart',
       build: (a, id) => new LocalClusterChart(a, id, { config }),

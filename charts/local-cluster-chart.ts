@@ -5,7 +5,6 @@ import type { EnvConfig } from '../cdk8s/config/schema.js';
 import { COMPONENTS, type EnvVar } from './components.js';
 import { imageRef } from './environment.js';
 import { EMULATORS, IMAGES } from './names.js';
-import { ProjectNamespace } from './project-namespace.js';
 
 /** Ports the emulators image serves (docs/contracts.md), plus the feed simulator. */
 export const EMULATOR_PORTS = {
@@ -31,7 +30,8 @@ const SECURITY = { user: 1000, group: 1000, ensureNonRoot: true, readOnlyRootFil
 /**
  * The pipeline on a local Kubernetes cluster (`skaffold dev -p local`): one Deployment and Service
  * per Cloud Run service, with the contract environment plus the emulator hosts, and the emulators.
- * The replayer is a job run on demand, so it has no Deployment.
+ * The replayer is a job run on demand, so it has no Deployment. The namespace is its own chart
+ * (a chart's namespace would otherwise be stamped on the Namespace object itself).
  */
 export class LocalClusterChart extends Chart {
   constructor(scope: Construct, id: string, props: LocalClusterChartProps) {
@@ -39,7 +39,6 @@ export class LocalClusterChart extends Chart {
     const { config } = props;
     const emulators = config.emulators;
     if (!emulators) throw new Error(`environment ${config.name} has no emulators to point at`);
-    new ProjectNamespace(this, 'Namespace', { config });
 
     const toEnv = (vars: readonly EnvVar[]) =>
       Object.fromEntries(vars.map((v) => [v.name, kplus.EnvValue.fromValue(v.value)]));
