@@ -1,4 +1,5 @@
-import { BigQuery, type Dataset, type Table } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
+import { type Dataset, type Table } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES, stationStatusCuratedTable } from '../../core/warehouse/index.js';
 import type { BigQueryEmulator } from './index.js';
