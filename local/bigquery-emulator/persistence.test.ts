@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startWithClient } from './testing/client.js';
+import { passthroughTranslator } from './testing/passthrough-translator.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bq-emulator-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('--data-dir', () => {
+  it('keeps datasets, tables, views, rows and jobs across a restart', async () => {
+    const first = await startWithClient({ dataDir, translator: passthroughTranslator });
+    const [dataset] = await first.bigquery.createDataset('kept', { description: 'survives' });
+    const [table] = await dataset.createTable('t', {
+      schema: {
+        fields: [
+          { name: 'id', type: 'STRING', mode: 'REQUIRED' },
+          { name: 'at', type: 'TIMESTAMP' },
+        ],
+      },
+      timePartitioning: { type: 'DAY', field: 'at' },
+    });
+    await table.insert([
+      { id: 'a', at: '2026-01-01T00:00:00Z' },
+      { id: 'b', at: '2026-01-02T00:00:00Z' },
+    ]);
+    await dataset.createTable('v', {
+      view: { query: "SELECT id FROM `kept.t` WHERE id = 'b'", useLegacySql: false },
+    });
+    const [job] = await first.bigquery.createQueryJob({
+      query: 'SELECT count(*) AS n FROM `kept.t`',
+    });
+    await first.emulator.close();
+
+    const second = await startWithClient({ dataDir, translator: passthroughTranslator });
+    try {
+      const [metadata] = await second.bigquery.dataset('kept').getMetadata();
+      expect(metadata.description).toBe('survives');
+      const [tableMeta] = await second.bigquery.dataset('kept').table('t').getMetadata();
+      expect(tableMeta.numRows).toBe('2');
+      expect(tableMeta.timePartitioning).toEqual({ type: 'DAY', field: 'at' });
+      const [rows] = await second.bigquery.query('SELECT id FROM `kept.v`');
+      expect(rows).toEqual([{ id: 'b' }]);
+      const [jobMeta] = await second.bigquery.job(job.id!).getMetadata();
+      expect(jobMeta.status.state).toBe('DONE');
+    } finally {
+      await second.emulator.close();
+    }
+  });
+});

@@ -1,0 +1,26 @@
+import { BigQuery } from '@google-cloud/bigquery';
+import { silentLogger } from '../../../services/shared/logger.js';
+import {
+  startBigQueryEmulator,
+  type BigQueryEmulator,
+  type BigQueryEmulatorOptions,
+} from '../index.js';
+
+/**
+ * Starts an emulator on a free port and builds the official client the way services do: from
+ * BIGQUERY_EMULATOR_HOST alone (restored afterwards, the variable is read by the constructor).
+ */
+export async function startWithClient(
+  options: Partial<BigQueryEmulatorOptions> = {},
+  projectId = 'test-project',
+): Promise<{ emulator: BigQueryEmulator; bigquery: BigQuery }> {
+  const emulator = await startBigQueryEmulator({ port: 0, log: silentLogger(), ...options });
+  const saved = process.env.BIGQUERY_EMULATOR_HOST;
+  process.env.BIGQUERY_EMULATOR_HOST = emulator.url;
+  try {
+    return { emulator, bigquery: new BigQuery({ projectId }) };
+  } finally {
+    if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
+    else process.env.BIGQUERY_EMULATOR_HOST = saved;
+  }
+}
