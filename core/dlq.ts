@@ -38,6 +38,15 @@ function errorMessageOf(error: unknown, bqErrors: unknown): string | null {
   return bqErrors === undefined ? null : safeJsonStringify(bqErrors);
 }
 
+/** Errors are whatever was thrown; reading one (a getter, a proxy) must not throw in turn. */
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
 function timestampOf(now: Date): string {
   // A DLQ record must always be written; an unusable clock reading must not lose it.
   return now instanceof Date && !Number.isNaN(now.getTime())
@@ -62,8 +71,11 @@ export function buildCuratedDlqRecord(i: {
   return {
     dlq_ts: timestampOf(i.now),
     stage: i.stage,
-    error_type: errorTypeOf(i.error, i.stage),
-    error_message: columnText(errorMessageOf(i.error, i.bqErrors), ERROR_MESSAGE_MAX_CHARS),
+    error_type: attempt(() => errorTypeOf(i.error, i.stage), 'UnknownError'),
+    error_message: columnText(
+      attempt(() => errorMessageOf(i.error, i.bqErrors), 'the error could not be read'),
+      ERROR_MESSAGE_MAX_CHARS,
+    ),
     raw: columnText(rawText(i.raw), RAW_MAX_CHARS),
     event_meta: i.eventMeta === undefined ? null : safeJsonStringify(i.eventMeta),
     row_json: i.row === undefined ? null : columnText(safeJsonStringify(i.row), RAW_MAX_CHARS),

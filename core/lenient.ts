@@ -1,4 +1,5 @@
 import { INT64_MAX, INT64_MIN } from './defaults.js';
+import { toWellFormed } from './text.js';
 
 /**
  * Lenient value conversions with the semantics of the original Python pipeline, which wrapped
@@ -51,12 +52,13 @@ export function toFloat(value: unknown): number | null {
 }
 
 /**
- * A string for a STRING column, or null: strings as they are, finite numbers in decimal. Booleans,
- * objects and arrays have no sensible textual id or code, so they are null (Python's `str()` would
- * have written "True" or a dict repr).
+ * A string for a STRING column, or null: strings as they are (lone UTF-16 surrogates, which no
+ * UTF-8 column accepts, replaced by U+FFFD), finite numbers in decimal. Booleans, objects and arrays
+ * have no sensible textual id or code, so they are null (Python's `str()` would have written "True"
+ * or a dict repr).
  */
 export function toText(value: unknown): string | null {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return toWellFormed(value);
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'bigint') return value.toString();
   return null;
