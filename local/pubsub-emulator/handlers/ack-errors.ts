@@ -43,7 +43,8 @@ export function invalidAckIdsError(invalid: readonly string[]): ApiError {
     Status.fromObject({
       code: status.INVALID_ARGUMENT,
       message,
-      details: [{ typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: info }],
+      // protobufjs's built-in Any keeps the proto field name (type_url) whatever keepCase says.
+      details: [{ type_url: 'type.googleapis.com/google.rpc.ErrorInfo', value: info }],
     }),
   ).finish();
   return new ApiError(status.INVALID_ARGUMENT, message, { statusDetailsBin: Buffer.from(bin) });

@@ -64,7 +64,7 @@ describe('publish → StreamingPull → ack through the official client', () => 
       data: Buffer.from('x'),
       attributes: { a: '1', b: 'two' },
     });
-    const received = await new Promise<Message>((resolve) => sub.once('message', resolve));
+    const received = await new Promise<Message>((resolve) => sub.on('message', resolve));
     received.ack();
     await sub.close();
     expect(received.id).toBe(id);
