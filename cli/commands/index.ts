@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerStart } from './start.js';
+import { registerCurate } from './curate.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
   registerStart(program);
+  registerCurate(program);
 }

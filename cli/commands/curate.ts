@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { curateFile, CurateFileError } from '../../beam/file-mode.js';
+
+interface CurateFlags {
+  input?: string;
+  output?: string;
+  dlq?: string;
+  stream?: boolean;
+}
+
+/**
+ * `pmp curate`: the curated Beam job (pmp-velib-curated) on this machine. File mode runs the
+ * composite once over an NDJSON file of envelopes; `--stream` starts the micro-batch runner on the
+ * Pub/Sub subscription and BigQuery tables named by the environment (as the local stack does).
+ */
+export function registerCurate(program: Command): void {
+  program
+    .command('curate')
+    .description(
+      'run the curated Beam pipeline on the DirectRunner: NDJSON envelopes → station rows + DLQ, or --stream from Pub/Sub to BigQuery',
+    )
+    .option('--input <file>', 'NDJSON file of event envelopes, one per line (file mode)')
+    .option('--output <file>', 'NDJSON file for curated station rows (created or truncated)')
+    .option('--dlq <file>', 'NDJSON file for DLQ records (created or truncated)')
+    .option(
+      '--stream',
+      'pull micro-batches from INPUT_SUBSCRIPTION and insert into OUTPUT_TABLE / DLQ_TABLE until interrupted (env: PROJECT_ID, INPUT_SUBSCRIPTION, OUTPUT_TABLE, DLQ_TABLE, emulator hosts)',
+    )
+    .action(async (flags: CurateFlags) => {
+      if (flags.stream) {
+        const { runCuratedStreamingFromEnv } = await import('../../beam/streaming-main.js');
+        await runCuratedStreamingFromEnv();
+        return;
+      }
+      const missing = (['input', 'output', 'dlq'] as const).filter((k) => !flags[k]);
+      if (missing.length > 0) {
+        process.stderr.write(
+          `pmp curate: missing ${missing.map((k) => `--${k}`).join(', ')} (or use --stream)\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      try {
+        const s = await curateFile({ input: flags.input!, output: flags.output!, dlq: flags.dlq! });
+        const seconds = s.elapsedMs / 1000;
+        process.stdout.write(
+          [
+            `messages: ${s.messages} (blank lines skipped: ${s.blankLinesSkipped})`,
+            `snapshots curated: ${s.snapshotsCurated}, ignored (other event types): ${s.snapshotsIgnored}`,
+            `station rows: ${s.stationRows} → ${flags.output}`,
+            `dlq records: ${s.dlqParseNormalize + s.dlqSnapshotToStationRows} (parse_normalize ${s.dlqParseNormalize}, snapshot_to_station_rows ${s.dlqSnapshotToStationRows}) → ${flags.dlq}`,
+            `elapsed: ${seconds.toFixed(2)} s (${Math.round(s.stationRows / Math.max(seconds, 1e-9))} station rows/s)`,
+            '',
+          ].join('\n'),
+        );
+      } catch (error) {
+        if (!(error instanceof CurateFileError)) throw error;
+        process.stderr.write(`pmp curate: ${error.message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
