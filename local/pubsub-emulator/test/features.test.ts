@@ -77,9 +77,10 @@ describe('ordering keys', () => {
         m.nack();
         return;
       }
-      const list = perKey.get(m.orderingKey) ?? [];
+      const key = m.orderingKey ?? '';
+      const list = perKey.get(key) ?? [];
       list.push(n);
-      perKey.set(m.orderingKey, list);
+      perKey.set(key, list);
       m.ack();
     });
     const keys = ['k0', 'k1', 'k2'];
