@@ -31,6 +31,16 @@ function isHighSurrogate(code: number): boolean {
  */
 export function safeJsonStringify(value: unknown): string | null {
   try {
+    // Fast path: parsed JSON has no BigInt and no cycles; the replacer below costs ~10x.
+    const text = JSON.stringify(value);
+    return text === undefined ? null : text;
+  } catch {
+    return guardedJsonStringify(value);
+  }
+}
+
+function guardedJsonStringify(value: unknown): string | null {
+  try {
     const seen = new WeakSet<object>();
     const text = JSON.stringify(value, (_key, v: unknown) => {
       if (typeof v === 'bigint') return v.toString();

@@ -106,14 +106,21 @@ export function validateFeedDocument(doc: unknown, eventType: EventType): FeedVa
   return { ok: true, format: feedFormat(doc, eventType), stationCount: stations.length };
 }
 
-/** 'velib' or 'gbfs' when the document matches that strict schema, else 'other'. */
+/**
+ * 'velib' or 'gbfs' when the document matches that strict schema, else 'other'. The top-level clock
+ * key picks the one schema worth checking (a full strict pass costs tens of ms on 1,495 stations).
+ */
 export function feedFormat(doc: unknown, eventType: EventType): FeedFormat {
-  if (eventType === 'station_status_snapshot') {
-    if (is(doc, VelibStationStatusDocument)) return 'velib';
-    if (is(doc, GbfsStationStatusDocument)) return 'gbfs';
-  } else {
-    if (is(doc, VelibStationInformationDocument)) return 'velib';
-    if (is(doc, GbfsStationInformationDocument)) return 'gbfs';
+  if (!isRecord(doc)) return 'other';
+  const status = eventType === 'station_status_snapshot';
+  if (Object.hasOwn(doc, 'lastUpdatedOther')) {
+    const velib = status
+      ? is(doc, VelibStationStatusDocument)
+      : is(doc, VelibStationInformationDocument);
+    return velib ? 'velib' : 'other';
   }
-  return 'other';
+  const gbfs = status
+    ? is(doc, GbfsStationStatusDocument)
+    : is(doc, GbfsStationInformationDocument);
+  return gbfs ? 'gbfs' : 'other';
 }
