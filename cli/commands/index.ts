@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 import { registerCurate } from './curate.js';
 
@@ -6,4 +7,5 @@ import { registerCurate } from './curate.js';
 export function registerCommands(program: Command): void {
   registerStart(program);
   registerCurate(program);
+  registerSimulate(program);
 }
