@@ -2,10 +2,18 @@ import type { Command } from 'commander';
 import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 import { registerCurate } from './curate.js';
+import { registerEmulators } from './emulators.js';
+import { registerSynth } from './synth.js';
+import { registerValidate } from './validate.js';
+import { registerDiff } from './diff.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
   registerStart(program);
+  registerEmulators(program);
   registerCurate(program);
   registerSimulate(program);
+  registerSynth(program);
+  registerValidate(program);
+  registerDiff(program);
 }

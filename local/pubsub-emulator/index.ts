@@ -15,6 +15,7 @@ import { Journal } from './storage/journal.js';
 export type { BigQueryRow, BigQueryRowSink, BigQueryTableRef } from './delivery/bigquery-worker.js';
 export type { EmulatorStatus } from './admin/status.js';
 export { OIDC_ISSUER } from './delivery/oidc-signer.js';
+export { createBigQueryRowSink } from './delivery/bigquery-sink.js';
 
 export interface PubSubEmulatorOptions {
   /** gRPC port; 0 picks a free one. @default 8085 */

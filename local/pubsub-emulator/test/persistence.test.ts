@@ -30,10 +30,10 @@ describe('--data-dir', () => {
         topic,
         messages: Array.from({ length: 100 }, (_, i) => ({
           data: Buffer.from(`m${batch * 100 + i}`),
-          attributes: i % 10 === 0 ? {} : { keep: '1' },
+          attributes: (i % 10 === 0 ? {} : { keep: '1' }) as Record<string, string>,
         })),
       });
-      published.push(...res.messageIds!.filter((_, i) => i % 10 !== 0));
+      published.push(...res.messageIds!.filter((_: string, i: number) => i % 10 !== 0));
     }
     // Ack 300 of the 900 that pass the filter.
     const acked = new Set<string>();

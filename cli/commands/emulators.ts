@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { startEmulators } from '../../local/emulators.js';
+import { createLogger } from '../../services/shared/logger.js';
+
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`not a port: ${value}`);
+  return n;
+};
+
+/** `pmp emulators`: the Pub/Sub and BigQuery emulators together, until Ctrl-C. */
+export function registerEmulators(program: Command): void {
+  program
+    .command('emulators')
+    .description('run the Pub/Sub and BigQuery emulators and print the environment to use them')
+    .option('--pubsub-port <port>', 'Pub/Sub gRPC port', port, 8085)
+    .option('--pubsub-admin-port <port>', 'Pub/Sub status page, JWKS and token port', port, 8086)
+    .option('--bigquery-port <port>', 'BigQuery REST port', port, 9050)
+    .option('--data-dir <dir>', 'keep emulator state here across restarts (default: memory only)')
+    .option('--no-pubsub', 'do not start the Pub/Sub emulator')
+    .option('--no-bigquery', 'do not start the BigQuery emulator')
+    .action(
+      async (opts: {
+        pubsubPort: number;
+        pubsubAdminPort: number;
+        bigqueryPort: number;
+        dataDir?: string;
+        pubsub: boolean;
+        bigquery: boolean;
+      }) => {
+        const running = await startEmulators({
+          pubsub: opts.pubsub,
+          bigquery: opts.bigquery,
+          pubsubPort: opts.pubsubPort,
+          pubsubAdminPort: opts.pubsubAdminPort,
+          bigqueryPort: opts.bigqueryPort,
+          dataDir: opts.dataDir,
+          // Logs on stderr keep stdout to the export lines.
+          log: createLogger({ name: 'emulators', destination: process.stderr }),
+        });
+        const lines = Object.entries(running.env).map(([k, v]) => `export ${k}=${v}`);
+        if (running.pubsub) lines.push(`# Pub/Sub status page: ${running.pubsub.adminUrl}/`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await running.close();
+      },
+    );
+}
