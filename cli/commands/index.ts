@@ -3,6 +3,9 @@ import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 import { registerCurate } from './curate.js';
 import { registerEmulators } from './emulators.js';
+import { registerSynth } from './synth.js';
+import { registerValidate } from './validate.js';
+import { registerDiff } from './diff.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
@@ -10,4 +13,7 @@ export function registerCommands(program: Command): void {
   registerEmulators(program);
   registerCurate(program);
   registerSimulate(program);
+  registerSynth(program);
+  registerValidate(program);
+  registerDiff(program);
 }
