@@ -31,10 +31,11 @@ export type KeyedRow = Keyed<CuratedStatusRow>;
 export type KeyedDlqRecord = Keyed<CuratedDlqRow>;
 
 /** What `curatedTransform` returns: station rows, and every failure of its stages. */
-export interface CuratedOutputs<RowsT, DlqT> {
+// A type alias, not an interface: Beam's PValue wants an index signature, which aliases satisfy.
+export type CuratedOutputs<RowsT, DlqT> = {
   readonly rows: RowsT;
   readonly dlq: DlqT;
-}
+};
 
 /**
  * Beam counter names, one set per stage (`PipelineResult.counters()` reports them). Every message
