@@ -1,7 +1,8 @@
 -- Network totals per hour of Europe/Paris time. Each snapshot is first summed across stations
 -- (from the de-duplicated view), then the snapshots of an hour are averaged, so the figures do not
 -- depend on how many times a message was delivered. TIMESTAMP_TRUNC in Europe/Paris keeps the two
--- 02:00 hours of the autumn DST change apart (they are different instants).
+-- 02:00 hours of the autumn DST change apart (they are different instants). Empty and full count
+-- installed stations only: a station being built or removed is not a shortage.
 WITH snapshots AS (
   SELECT
     snapshot_ts,
@@ -11,8 +12,8 @@ WITH snapshots AS (
     SUM(mechanical_available) AS total_mechanical,
     SUM(ebike_available) AS total_ebikes,
     SUM(num_docks_available) AS total_docks,
-    COUNTIF(num_bikes_available = 0) AS empty_stations,
-    COUNTIF(num_docks_available = 0 AND num_bikes_available > 0) AS full_stations
+    COUNTIF(num_bikes_available = 0 AND is_installed = 1) AS empty_stations,
+    COUNTIF(num_docks_available = 0 AND num_bikes_available > 0 AND is_installed = 1) AS full_stations
   FROM pmp_marts.velib_station_status_dedup
   GROUP BY snapshot_ts, hour_ts_paris
 )
