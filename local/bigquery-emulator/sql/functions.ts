@@ -335,8 +335,9 @@ function castExpr(x: string, type: BqType, safe: boolean, src: Node[]): string {
     );
   }
   if (type.kind === 'scalar' && type.name === 'STRING') {
-    if (single && single.kind !== 'ident' && single.kind !== 'group')
+    if (single?.kind === 'string' || (single?.kind === 'number' && !/[.eE]/.test(single.value))) {
       return `${cast}(${x} AS VARCHAR)`;
+    }
     return (
       `(CASE WHEN typeof(${x}) IN ('DOUBLE', 'FLOAT') THEN regexp_replace(CAST(TRY_CAST(${x} AS DOUBLE) AS VARCHAR), '\\.0$', '')` +
       ` ELSE ${cast}(${x} AS VARCHAR) END)`
@@ -552,11 +553,17 @@ H.GENERATE_ARRAY = (c) => {
 };
 H.GENERATE_DATE_ARRAY = (c) => {
   arity(c, 2, 3);
-  const s = tsArg(c, 0, 'DATE');
-  const e = tsArg(c, 1, 'DATE');
+  const s = `CAST(${tsArg(c, 0, 'DATE')} AS DATE)`;
+  const e = `CAST(${tsArg(c, 1, 'DATE')} AS DATE)`;
   const step = c.args[2] ? intervalArg(c, c.args[2], DATE_ADD_PARTS) : 'INTERVAL 1 DAY';
-  return `CAST(generate_series(CAST(${s} AS DATE), CAST(${e} AS DATE), ${step}) AS DATE[])`;
+  // start + k * step for each k, as BigQuery does (2024-01-31 + 2 months is 2024-03-31, where
+  // DuckDB's generate_series would step 01-31 → 02-29 → 03-29). A step is at least a day, so the
+  // day count bounds k.
+  const ks = `generate_series(0, abs(date_diff('day', ${s}, ${e})))`;
+  const dates = `list_transform(${ks}, __k -> CAST(${s} + __k * ${step} AS DATE))`;
+  return `list_filter(${dates}, __d -> CASE WHEN ${s} + ${step} > ${s} THEN __d <= ${e} ELSE __d >= ${e} END)`;
 };
+
 H.GENERATE_TIMESTAMP_ARRAY = (c) => {
   arity(c, 3);
   const s = tsArg(c, 0);

@@ -18,6 +18,10 @@ export const NOT_FUNCTIONS = new Set([
   'VALUES',
   'SETS',
   'OPTIONS',
+  'INSERT',
+  'PIVOT',
+  'UNPIVOT',
+  'MATCH_RECOGNIZE',
 ]);
 
 /**

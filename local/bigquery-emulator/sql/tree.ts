@@ -88,13 +88,20 @@ export function buildTree(tokens: Token[], sql: string): Node[] {
   return root;
 }
 
-/** Splits a node list at top-level commas (commas inside brackets are already nested away). */
+/**
+ * Splits a node list at top-level commas (commas inside brackets are already nested away; those
+ * inside a type's angle brackets, as in `STRUCT<a INT64, b STRING>`, are skipped here).
+ */
 export function splitCommas(nodes: Node[]): Node[][] {
   const parts: Node[][] = [[]];
-  for (const node of nodes) {
-    if (isOp(node, ',')) parts.push([]);
+  let angle = 0;
+  nodes.forEach((node, k) => {
+    if (isOp(node, '<') && isWord(nodes[k - 1], 'ARRAY', 'STRUCT')) angle++;
+    else if (angle > 0 && isOp(node, '>')) angle--;
+    else if (angle > 0 && isOp(node, '>>')) angle = Math.max(0, angle - 2);
+    if (isOp(node, ',') && angle === 0) parts.push([]);
     else parts[parts.length - 1]!.push(node);
-  }
+  });
   if (parts.length === 1 && parts[0]!.length === 0) return [];
   return parts;
 }
