@@ -185,4 +185,62 @@ describe('writers against the emulators', () => {
       return state && state.backlog === 0 ? true : undefined;
     }, 'the subscription to drain (acked)');
   });
+
+  it('answers 503 (never acks) when the DLQ record cannot be written', async () => {
+    const server = await listen(
+      createBqWriter({
+        bigquery: stack.bigquery,
+        table: { datasetId: 'pmp_raw', tableId: 'velib_station_status_raw' },
+        dlqTable: { datasetId: 'pmp_ops', tableId: 'no_such_dlq_table' },
+        log: silentLogger(),
+      }).callback(),
+    );
+    try {
+      const response = await postJson(`${server.url}/pubsub`, pushBody({ text: 'garbage' }));
+      expect(response.status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a transient warehouse failure is retried by Pub/Sub until the message lands', async () => {
+    const table = { datasetId: 'pmp_raw', tableId: 'late_table' };
+    const statuses: number[] = [];
+    const handler = createBqWriter({
+      bigquery: stack.bigquery,
+      table,
+      dlqTable: DLQ,
+      log: silentLogger(),
+    }).callback();
+    const server = await listen((req, res) => {
+      res.on('finish', () => statuses.push(res.statusCode));
+      void handler(req, res);
+    });
+    try {
+      const [topic] = await stack.pubsub.createTopic('late-events');
+      await topic.createSubscription('late-events-to-bq-sub', {
+        pushConfig: { pushEndpoint: `${server.url}/pubsub` },
+      });
+      const id = await topic.publishMessage({ data: Buffer.from(statusEnvelope(7)) });
+      await eventually(
+        () => (statuses.filter((s) => s === 503).length >= 2 ? true : undefined),
+        'retries',
+      );
+      // The warehouse "recovers": the table appears, and the next redelivery lands the row.
+      const raw = (
+        await stack.bigquery.dataset('pmp_raw').table('velib_station_status_raw').getMetadata()
+      )[0];
+      await stack.bigquery.dataset('pmp_raw').createTable(table.tableId, { schema: raw.schema });
+      const rows = await eventually(async () => {
+        const found = await tableRows(stack.bigquery, table.datasetId, table.tableId);
+        return found.length > 0 ? found : undefined;
+      }, 'the row after recovery');
+      expect(rows.map((r) => r.message_id)).toEqual([id]);
+      expect(statuses.at(-1)).toBe(200);
+      const dlq = await tableRows(stack.bigquery, DLQ.datasetId, DLQ.tableId);
+      expect(dlq.filter((r) => r.message_id === id)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
 });
