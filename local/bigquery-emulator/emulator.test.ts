@@ -3,22 +3,21 @@ import { type Dataset, type Table } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES, stationStatusCuratedTable } from '../../core/warehouse/index.js';
 import type { BigQueryEmulator } from './index.js';
-import { startWithClient } from './testing/client.js';
+import { clientFields, startWithClient } from './testing/client.js';
 import { curatedRow } from './testing/curated-rows.js';
-import { passthroughTranslator } from './testing/passthrough-translator.js';
 
 // Driven only through the official client (@google-cloud/bigquery), as the services use it.
 let emulator: BigQueryEmulator;
 let bigquery: BigQuery;
 
 beforeAll(async () => {
-  ({ emulator, bigquery } = await startWithClient({ translator: passthroughTranslator }));
+  ({ emulator, bigquery } = await startWithClient());
   for (const datasetId of new Set(TABLES.map((t) => t.datasetId))) {
     await bigquery.createDataset(datasetId);
   }
   for (const table of TABLES) {
     await bigquery.dataset(table.datasetId).createTable(table.tableId, {
-      schema: { fields: table.fields.map((f) => ({ ...f })) },
+      schema: { fields: clientFields(table.fields) },
       description: table.description,
       ...(table.timePartitioning ? { timePartitioning: { ...table.timePartitioning } } : {}),
       ...(table.clustering ? { clustering: { fields: [...table.clustering] } } : {}),
@@ -127,7 +126,7 @@ describe('tabledata.insertAll', () => {
       'SELECT count(*) AS n, count(DISTINCT station_id) AS stations, sum(num_bikes_available) AS bikes FROM `pmp_curated.velib_station_status`',
     );
     let bikes = 0;
-    for (let i = 0; i < 100_000; i++) bikes += curatedRow(i).num_bikes_available ?? 0;
+    for (let i = 0; i < 100_000; i++) bikes += Number(curatedRow(i).num_bikes_available ?? 0);
     expect(counts).toEqual({ n: 100_000, stations: 1500, bikes });
   });
 

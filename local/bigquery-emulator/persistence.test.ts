@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWithClient } from './testing/client.js';
-import { passthroughTranslator } from './testing/passthrough-translator.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bq-emulator-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('--data-dir', () => {
   it('keeps datasets, tables, views, rows and jobs across a restart', async () => {
-    const first = await startWithClient({ dataDir, translator: passthroughTranslator });
+    const first = await startWithClient({ dataDir });
     const [dataset] = await first.bigquery.createDataset('kept', { description: 'survives' });
     const [table] = await dataset.createTable('t', {
       schema: {
@@ -33,7 +32,7 @@ describe('--data-dir', () => {
     });
     await first.emulator.close();
 
-    const second = await startWithClient({ dataDir, translator: passthroughTranslator });
+    const second = await startWithClient({ dataDir });
     try {
       const [metadata] = await second.bigquery.dataset('kept').getMetadata();
       expect(metadata.description).toBe('survives');

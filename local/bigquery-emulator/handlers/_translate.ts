@@ -57,8 +57,8 @@ export function translateSql(state: EmulatorState, request: TranslateRequest): T
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (translator.isUnsupported(error)) {
-      const { line, column } = error.position;
-      throw invalidQuery(`${error.message} [at ${line}:${column}]`, `query`);
+      // The translator's message names the construct and ends with `at [line:column]`.
+      throw invalidQuery(error.message, 'query');
     }
     throw invalidQuery(error instanceof Error ? error.message : String(error), 'query');
   }

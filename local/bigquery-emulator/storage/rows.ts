@@ -159,13 +159,18 @@ function writerFor(appender: DuckDBAppender, type: DuckDBType): Writer {
     case DuckDBTypeId.VARCHAR:
       return (v) => appender.appendVarchar(v as string);
     case DuckDBTypeId.BIGINT:
-      return (v) => appender.appendBigInt(v as bigint);
+      return (v) =>
+        typeof v === 'number' ? appender.appendInteger(v) : appender.appendBigInt(v as bigint);
     case DuckDBTypeId.DOUBLE:
       return (v) => appender.appendDouble(v as number);
     case DuckDBTypeId.BOOLEAN:
       return (v) => appender.appendBoolean(v as boolean);
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return (v) => appender.appendTimestampTZ(v as DuckDBTimestampTZValue);
+      // appendTimestampTZ builds a native value object per call (slow, GC-heavy); the plain
+      // timestamp path is a direct native append, and the appender converts it to TIMESTAMPTZ in
+      // the connection's time zone, which Database pins to UTC.
+      return (v) =>
+        appender.appendTimestamp(v as DuckDBTimestampTZValue as unknown as DuckDBTimestampValue);
     case DuckDBTypeId.TIMESTAMP:
       return (v) => appender.appendTimestamp(v as DuckDBTimestampValue);
     case DuckDBTypeId.DATE:

@@ -1,4 +1,5 @@
-import { BigQuery } from '@google-cloud/bigquery';
+import { BigQuery, type TableField } from '@google-cloud/bigquery';
+import type { FieldSchema } from '../../../core/warehouse/index.js';
 import { silentLogger } from '../../../services/shared/logger.js';
 import {
   startBigQueryEmulator,
@@ -23,4 +24,9 @@ export async function startWithClient(
     if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
     else process.env.BIGQUERY_EMULATOR_HOST = saved;
   }
+}
+
+/** A warehouse schema (readonly, from core/warehouse) as the mutable field list the client types want. */
+export function clientFields(fields: readonly FieldSchema[]): TableField[] {
+  return JSON.parse(JSON.stringify(fields)) as TableField[];
 }

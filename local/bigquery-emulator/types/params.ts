@@ -39,9 +39,11 @@ export function decodeQueryParameters(
       param: { type: typeName(p.parameterType), value: valueOf(p.parameterType, p.parameterValue) },
     };
   });
+  // The Node client sends `named`/`positional` in lower case; the API documents upper case.
+  const upperMode = typeof mode === 'string' ? mode.toUpperCase() : undefined;
   if (
-    mode === 'NAMED' ||
-    (mode === undefined && decoded.every((d) => typeof d.name === 'string'))
+    upperMode === 'NAMED' ||
+    (upperMode === undefined && decoded.every((d) => typeof d.name === 'string'))
   ) {
     const named: Record<string, QueryParam> = {};
     for (const { name, param } of decoded) {
