@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -93,13 +93,24 @@ export function parseStationList(text: string, source: string): StationList {
   return { stations, source };
 }
 
+// Loaded lists by path, reused while the file is unchanged: every simulator and export in a process
+// then shares one list, and with it the model's cached station geometry.
+const loaded = new Map<string, { stamp: string; list: StationList }>();
+
 /** Reads a station list from disk; the committed Vélib copy when no file is given. */
 export function loadStationList(file: string = DEFAULT_STATIONS_FILE): StationList {
   let text: string;
+  let stamp: string;
   try {
+    const stat = statSync(file);
+    stamp = `${stat.size}:${stat.mtimeMs}`;
+    const known = loaded.get(file);
+    if (known?.stamp === stamp) return known.list;
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new Error(`cannot read station list ${file}: ${(error as Error).message}`);
   }
-  return parseStationList(text, file);
+  const list = parseStationList(text, file);
+  loaded.set(file, { stamp, list });
+  return list;
 }
