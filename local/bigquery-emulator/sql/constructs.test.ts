@@ -508,6 +508,12 @@ describe('strings', () => {
     expect(await value("REGEXP_REPLACE('a1b2', r'\\d', '#')")).toBe('a#b#');
   });
 
+  it('LIKE with a backslash escape, as BigQuery reads it', async () => {
+    expect(await value("'a_b' LIKE r'a\\_b'")).toBe(true);
+    expect(await value("'axb' LIKE r'a\\_b'")).toBe(false);
+    expect(await value("'axb' LIKE 'a_b'")).toBe(true);
+  });
+
   it('string literals: escapes, raw, triple-quoted; bytes literals', async () => {
     expect(await value("'it\\'s\\n'")).toBe("it's\n");
     expect(await value("r'\\d'")).toBe('\\d');
@@ -595,6 +601,18 @@ describe('structs and arrays', () => {
       n: 3,
       s: null,
     });
+  });
+
+  it('WITH OFFSET without alias is a column named offset (a DuckDB keyword, quoted)', async () => {
+    expect(
+      await h.query(
+        "SELECT offset, v FROM UNNEST(['a', 'b']) AS v WITH OFFSET ORDER BY offset LIMIT 1 OFFSET 1",
+      ),
+    ).toEqual([{ offset: 1, v: 'b' }]);
+  });
+
+  it("JSON subscript j['key']", async () => {
+    expect(await value(`JSON_VALUE(PARSE_JSON('{"a": {"b": 5}}')['a'], '$.b')`)).toBe('5');
   });
 
   it('GENERATE_ARRAY, ARRAY_LENGTH, ARRAY_TO_STRING, ARRAY<T>[]', async () => {

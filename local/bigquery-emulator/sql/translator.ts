@@ -99,16 +99,7 @@ const TYPED_LITERALS = new Set([
   'BIGDECIMAL',
   'JSON',
 ]);
-const ORDER_BY_END = new Set([
-  'LIMIT',
-  'OFFSET',
-  'ROWS',
-  'RANGE',
-  'GROUPS',
-  'UNION',
-  'INTERSECT',
-  'EXCEPT',
-]);
+const ORDER_BY_END = new Set(['LIMIT', 'ROWS', 'RANGE', 'GROUPS', 'UNION', 'INTERSECT', 'EXCEPT']);
 const NOT_ALIASES = new Set(['PIVOT', 'UNPIVOT', 'QUALIFY', 'WINDOW', 'MATCH_RECOGNIZE']);
 
 /**
@@ -319,6 +310,12 @@ export class Translator {
           break;
         case 'LIKE':
           if (isWord(next, 'ANY', 'SOME', 'ALL')) return this.fail(`LIKE ${next.upper}`, node);
+          // BigQuery's LIKE treats a backslash as the escape character; DuckDB has none by default.
+          if (next?.kind === 'string' && next.value.includes('\\')) {
+            out.push(`LIKE ${sqlString(next.value)} ESCAPE '\\'`);
+            i += 2;
+            continue;
+          }
           break;
         case 'OFFSET':
           if (next && (next.kind === 'number' || next.kind === 'param' || next.kind === 'qparam'))
