@@ -6,6 +6,7 @@ import { registerEmulators } from './emulators.js';
 import { registerSynth } from './synth.js';
 import { registerValidate } from './validate.js';
 import { registerDiff } from './diff.js';
+import { registerDlq } from './dlq.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerSynth(program);
   registerValidate(program);
   registerDiff(program);
+  registerDlq(program);
 }
