@@ -18,7 +18,6 @@ const STATE_ROWS = 10_000_000;
 const STATIONS = 1_500;
 const PROJECT = 'bench-project';
 
-
 async function start(dataDir: string): Promise<{ emulator: BigQueryEmulator; bigquery: BigQuery }> {
   const emulator = await startBigQueryEmulator({ port: 0, dataDir, log: silentLogger() });
   process.env.BIGQUERY_EMULATOR_HOST = emulator.url;
