@@ -16,14 +16,19 @@ import { toWellFormed } from './text.js';
 export function toInt(value: unknown): number | string | null {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number') {
+    // Fast path first: almost every count in a feed is a small integer, and BigInt costs ~20x.
+    if (Number.isSafeInteger(value)) return value + 0;
     if (!Number.isFinite(value)) return null;
-    return fromBigInt(BigInt(Math.trunc(value)));
+    const truncated = Math.trunc(value);
+    return Number.isSafeInteger(truncated) ? truncated + 0 : fromBigInt(BigInt(truncated));
   }
   if (typeof value === 'bigint') return fromBigInt(value);
   if (typeof value === 'string') {
     const text = value.trim();
     if (!/^[+-]?\d+(?:_\d+)*$/.test(text)) return null;
-    return fromBigInt(BigInt(text.replaceAll('_', '')));
+    const digits = text.replaceAll('_', '');
+    // Up to 15 digits always fit a double exactly; only longer ones need BigInt's range check.
+    return digits.length <= 15 ? Number(digits) + 0 : fromBigInt(BigInt(digits));
   }
   return null;
 }

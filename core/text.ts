@@ -10,7 +10,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Replaces lone surrogates with U+FFFD so the text encodes to valid UTF-8. */
 export function toWellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\uFFFD');
+  // Nearly all text is already well formed; testing is much cheaper than the regex replace.
+  return isWellFormed(text) ? text : text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed is in Node 20 but not in our ES2023 lib typings.
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** At most `max` UTF-16 code units, without splitting a surrogate pair. */
