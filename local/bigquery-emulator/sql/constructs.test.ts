@@ -373,6 +373,21 @@ describe('time', () => {
     );
   });
 
+  it('TIME functions and CURRENT_DATETIME', async () => {
+    expect(await value("TIME_TRUNC(TIME '10:11:12', HOUR)")).toBe('10:00:00');
+    expect(await value("TIME_ADD(TIME '23:30:00', INTERVAL 45 MINUTE)")).toBe('00:15:00');
+    expect(await value('TIME(1, 2, 3)')).toBe('01:02:03');
+    expect(await value("TIME(TIMESTAMP '2024-07-01 08:00:00+00', 'Europe/Paris')")).toBe(
+      '10:00:00',
+    );
+    expect(await value("UNIX_DATE(DATE '1970-01-11')")).toBe(10);
+    expect(await value('DATE_FROM_UNIX_DATE(10)')).toBe('1970-01-11');
+    expect(await value("LAST_DAY(DATE '2024-02-10')")).toBe('2024-02-29');
+    expect(String(await value("CURRENT_DATETIME('Europe/Paris')"))).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/,
+    );
+  });
+
   it('PARSE_TIMESTAMP and PARSE_DATE', async () => {
     expect(await value("PARSE_DATE('%d/%m/%Y', '29/02/2024')")).toBe('2024-02-29');
     expect(
@@ -601,6 +616,18 @@ describe('structs and arrays', () => {
       n: 3,
       s: null,
     });
+  });
+
+  it('LEFT JOIN UNNEST keeps rows whose array is empty or NULL', async () => {
+    expect(
+      await h.query('SELECT id, tag FROM t LEFT JOIN UNNEST(t.tags) AS tag ORDER BY id, tag'),
+    ).toEqual([
+      { id: 1, tag: 'p' },
+      { id: 1, tag: 'q' },
+      { id: 2, tag: null },
+      { id: 3, tag: null },
+      { id: 4, tag: 'r' },
+    ]);
   });
 
   it('WITH OFFSET without alias is a column named offset (a DuckDB keyword, quoted)', async () => {
