@@ -100,7 +100,8 @@ describe('dead-lettering and replay', () => {
   it('a dry run publishes and acks nothing and leaves every message held', async () => {
     const summary = await replayDeadLetters(
       stack.pubsub,
-      { ...settings, dryRun: true },
+      // maxMessages bounds the run, so it ends without waiting on an empty pull.
+      { ...settings, dryRun: true, maxMessages: K + 1 },
       { log: silentLogger() },
     );
     expect(summary).toMatchObject({
@@ -131,10 +132,11 @@ describe('dead-lettering and replay', () => {
       seen.push(message.attributes);
       message.ack();
     });
-    const summary = await replayDeadLetters(stack.pubsub, settings, {
-      log: silentLogger(),
-      runId: 'run-1',
-    });
+    const summary = await replayDeadLetters(
+      stack.pubsub,
+      { ...settings, maxMessages: K + 1 },
+      { log: silentLogger(), runId: 'run-1' },
+    );
     expect(summary).toMatchObject({
       runId: 'run-1',
       pulled: K + 1,
@@ -170,7 +172,7 @@ describe('dead-lettering and replay', () => {
   it('acks skipped messages with ACK_SKIPPED, then finds nothing left', async () => {
     const summary = await replayDeadLetters(
       stack.pubsub,
-      { ...settings, ackSkipped: true },
+      { ...settings, ackSkipped: true, maxMessages: 1 },
       { log: silentLogger() },
     );
     expect(summary).toMatchObject({ pulled: 1, republished: 0, acked: 1, skipped: 1, failed: 0 });
