@@ -18,10 +18,8 @@ import {
   StreamingJobChart,
   WarehouseChart,
 } from '../charts/index.js';
+import type { PackageName } from '../local/manifests/index.js';
 import { ENV_NAMES, loadEnvConfig, type EnvConfig, type EnvName } from './config/index.js';
-
-/** The rendered packages of one environment (ARCHITECTURE.md, "Infrastructure as TypeScript"). */
-export type PackageName = 'config-sync' | 'demo' | 'cloud-run' | 'bootstrap' | 'k8s';
 
 const PACKAGE_DESCRIPTIONS: Record<PackageName, string> = {
   'config-sync': 'Always-on Config Connector resources; the Config Sync root (unstructured).',

@@ -4,6 +4,8 @@ import {
   type LoadedManifest,
   type RenderedObject,
 } from '../../local/manifests/index.js';
+import { INGRESS_ANNOTATION } from '../../charts/cloud-run-service-chart.js';
+import { PROJECT_ID_ANNOTATION as PROJECT_ANNOTATION } from '../../charts/environment.js';
 import { problem, walk, type Problem } from './problem.js';
 
 /** Google's basic roles, and BigQuery's legacy dataset roles that map onto them. */
@@ -17,8 +19,6 @@ const PRIMITIVE_ROLES = new Set([
 ]);
 const PUBLIC_MEMBERS =
   /^(?:(?:user|group|serviceAccount|domain):)?(allUsers|allAuthenticatedUsers)$/;
-const PROJECT_ANNOTATION = 'cnrm.cloud.google.com/project-id';
-const INGRESS_ANNOTATION = 'run.googleapis.com/ingress';
 
 /** Names of environment variables or fields that must never carry a literal value. */
 const SECRET_NAME =

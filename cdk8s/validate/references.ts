@@ -3,6 +3,7 @@ import {
   type LoadedManifest,
   type RenderedObject,
 } from '../../local/manifests/index.js';
+import { PROJECT_ID_ANNOTATION } from '../../charts/environment.js';
 import { problem, walk, type Problem } from './problem.js';
 
 /** The kind a `…Ref` field points at, by field name (IAM `resourceRef` names its own kind). */
@@ -17,9 +18,6 @@ const REF_KINDS: Record<string, string> = {
   serviceAccountEmailRef: 'IAMServiceAccount',
   bucketRef: 'StorageBucket',
 };
-
-/** External references that are by design outside the environment. */
-const ALWAYS_EXTERNAL = new Set(['billingAccountRef']);
 
 interface Index {
   readonly projectId: string | undefined;
@@ -43,7 +41,7 @@ function buildIndex(manifests: readonly LoadedManifest[]): Index {
     keys.add(`${kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`);
     names.add(`${kind}/${object.metadata.name}`);
     if (object.kind === 'Namespace') {
-      projectId ??= object.metadata.annotations?.['cnrm.cloud.google.com/project-id'];
+      projectId ??= object.metadata.annotations?.[PROJECT_ID_ANNOTATION];
     }
     if (object.kind === 'IAMServiceAccount') accountNamespace ??= object.metadata.namespace;
   }
@@ -122,8 +120,9 @@ export function checkReferences(manifests: readonly LoadedManifest[]): Problem[]
           );
         }
       }
-      // Plain-string resource names (Dataflow parameters, …) resolve like external refs.
-      if (typeof value === 'string' && value.startsWith('projects/') && !key.endsWith('external')) {
+      // `projects/…` names, in a ref's `external` or a plain field (Dataflow parameters), must name
+      // this environment's project and, for our own kinds, something rendered here.
+      if (typeof value === 'string' && value.startsWith('projects/')) {
         const reason = checkExternal(value, index);
         if (reason) problems.push(problem('reference', manifest, at, `${value} ${reason}`));
       }
@@ -152,9 +151,6 @@ export function checkReferences(manifests: readonly LoadedManifest[]): Problem[]
             ),
           );
         }
-      } else if (ref.external !== undefined && !ALWAYS_EXTERNAL.has(key)) {
-        const reason = checkExternal(ref.external, index);
-        if (reason) problems.push(problem('reference', manifest, at, `${ref.external} ${reason}`));
       }
     });
   }

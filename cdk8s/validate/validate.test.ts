@@ -148,7 +148,7 @@ describe('references resolve inside the environment', () => {
     (invoker.spec as Loose).resourceRef.external =
       'projects/pmp-dev-paris/locations/europe-west9/services/pmp-renamed';
     expect(messages(problemsWith(invoker))[0]).toMatch(
-      /spec\.resourceRef: .*services\/pmp-renamed Cloud Run service pmp-renamed is not rendered/,
+      /spec\.resourceRef\.external: projects\/.*\/services\/pmp-renamed Cloud Run service pmp-renamed is not rendered/,
     );
   });
 

@@ -82,7 +82,10 @@ export function readManifestDir(dir: string): LoadedManifest[] {
   );
 }
 
-/** The rendered packages of one environment folder (`clusters/<env>/<package>/…`). */
+/**
+ * The rendered packages of one environment folder (`clusters/<env>/<package>/…`), as ARCHITECTURE.md
+ * ("Infrastructure as TypeScript") lays them out.
+ */
 export const PACKAGES = ['config-sync', 'demo', 'cloud-run', 'bootstrap', 'k8s'] as const;
 export type PackageName = (typeof PACKAGES)[number];
 
