@@ -1,0 +1,22 @@
+import { defaulted, object, optional, type Infer } from 'superstruct';
+import { loadConfig } from '../shared/config.js';
+import { Count, Name, Port } from '../shared/env.js';
+
+/** The dashboard's environment (docs/contracts.md) plus an optional cache setting. */
+export const DashboardSettings = object({
+  PROJECT_ID: optional(Name),
+  MARTS_DATASET: defaulted(Name, 'pmp_marts'),
+  OPS_DATASET: defaulted(Name, 'pmp_ops'),
+  PORT: defaulted(Port, 8080),
+  /** How long a mart query result is served from memory. */
+  CACHE_SECONDS: defaulted(Count(0), 15),
+});
+
+export type DashboardSettings = Infer<typeof DashboardSettings>;
+
+const NAMES = Object.keys(DashboardSettings.schema);
+
+/** Validates the environment once, keeping only the variables above; fails naming the variable. */
+export function loadDashboardSettings(env: Record<string, string | undefined>): DashboardSettings {
+  return loadConfig(DashboardSettings, Object.fromEntries(NAMES.map((n) => [n, env[n]])));
+}

@@ -1,0 +1,163 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../core/test-support/fixtures.js';
+import {
+  startBigQueryEmulator,
+  type BigQueryEmulator,
+} from '../../local/bigquery-emulator/index.js';
+import { insertHistory, simulatedHistory } from '../../sql/testing/simulated-history.js';
+import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
+import { silentLogger } from '../shared/logger.js';
+import { startDashboard, type RunningDashboard } from './index.js';
+
+// The page in Debian's headless Chromium against the BigQuery emulator, fed with curated rows that
+// core made from simulator documents: 18 hourly snapshots of the 1,495 real stations.
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
+const SNAPSHOTS = 18;
+
+let emulator: BigQueryEmulator;
+let dashboard: RunningDashboard;
+let browser: Browser;
+let stationCount: number;
+
+beforeAll(async () => {
+  emulator = await startBigQueryEmulator({ port: 0, log: silentLogger() });
+  const bigquery = emulatorClient(emulator.url, 'dash-browser');
+  await createWarehouse(bigquery);
+  const history = simulatedHistory({
+    start: new Date('2025-10-20T04:00:00Z'), // Monday 06:00 in Paris
+    snapshots: SNAPSHOTS,
+    everyMinutes: 60,
+  });
+  stationCount = history.stationCount;
+  await insertHistory(bigquery, history);
+  const dlq = bigquery.dataset('pmp_ops');
+  await dlq.table('velib_station_status_curated_dlq').insert([
+    {
+      dlq_ts: new Date().toISOString(),
+      stage: 'parse_normalize',
+      error_type: 'StageError',
+      error_message: 'not JSON',
+      raw: '{',
+      event_meta: null,
+      row_json: null,
+      bq_errors: null,
+    },
+  ]);
+  dashboard = await startDashboard({
+    port: 0,
+    projectId: 'dash-browser',
+    bigquery,
+    log: silentLogger(),
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dashboard?.close();
+  await emulator?.close();
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('dashboard in headless Chromium', () => {
+  it('shows KPIs, one marker per station, the charts, and saves a screenshot', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1250 } });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    await page.goto(dashboard.url);
+    await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
+
+    expect(stationCount).toBe(1495);
+    expect(await page.locator('circle[data-station-id]').count()).toBe(stationCount);
+    const ids = await page
+      .locator('circle[data-station-id]')
+      .evaluateAll((els) => new Set(els.map((e) => e.getAttribute('data-station-id'))).size);
+    expect(ids).toBe(stationCount);
+
+    for (const name of [
+      'mechanical',
+      'ebike',
+      'docks',
+      'reporting',
+      'empty',
+      'full',
+      'freshness',
+    ]) {
+      const text = (await page.getByTestId(`kpi-${name}`).textContent())?.trim() ?? '';
+      expect(text, name).not.toBe('–');
+      expect(text, name).not.toBe('');
+    }
+    const mechanical = Number(
+      (await page.getByTestId('kpi-mechanical').textContent())!.replace(/\D/g, ''),
+    );
+    expect(mechanical).toBeGreaterThan(1000);
+
+    // Charts drawn: lines with one point per hour, heat-map cells for the hours seen.
+    const points = await page
+      .locator('[data-testid="chart-bikes"] polyline.line')
+      .first()
+      .getAttribute('points');
+    expect(points!.trim().split(/\s+/)).toHaveLength(SNAPSHOTS);
+    expect(await page.locator('[data-testid="chart-empty"] rect.bar').count()).toBe(SNAPSHOTS);
+    expect(await page.locator('[data-testid="chart-coverage"] polyline.line').count()).toBe(1);
+    const filled = await page
+      .locator('[data-testid="heatmap"] rect.cell')
+      .evaluateAll((els) => els.filter((e) => e.getAttribute('fill') !== '#16212d').length);
+    expect(filled).toBe(SNAPSHOTS);
+    expect(await page.locator('[data-testid="alerts"] li').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="dlq"] tbody tr').count()).toBe(1);
+
+    // A tooltip per station.
+    await page.locator('circle[data-station-id]').nth(700).hover({ force: true });
+    await expect.poll(() => page.locator('#tooltip').isVisible()).toBe(true);
+    expect(await page.locator('#tooltip').textContent()).toMatch(/mechanical\s*\d+/);
+    await page.mouse.move(0, 0);
+
+    // Nothing fetched from anywhere but the dashboard itself.
+    expect(requests.filter((u) => !u.startsWith(dashboard.url))).toEqual([]);
+    expect(problems).toEqual([]);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('shows a clear empty state before any data arrives', async () => {
+    const bare = emulatorClient(emulator.url, 'dash-browser-empty');
+    await createWarehouse(bare);
+    const emptyDashboard = await startDashboard({
+      port: 0,
+      projectId: 'dash-browser-empty',
+      bigquery: bare,
+      log: silentLogger(),
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+      await page.goto(emptyDashboard.url);
+      await page.getByTestId('empty-state').waitFor({ state: 'visible' });
+      expect(await page.getByTestId('empty-state').textContent()).toMatch(/No data yet/);
+      expect(await page.locator('#content').isHidden()).toBe(true);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-empty.png') });
+    } finally {
+      await emptyDashboard.close();
+    }
+  });
+});
