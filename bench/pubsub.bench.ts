@@ -1,0 +1,120 @@
+// Pub/Sub emulator throughput and latency through the official client. The emulator runs in its own
+// process (as `pmp emulators` does) so client and server do not share one event loop.
+//   npx tsx bench/pubsub.bench.ts [messages]
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PubSub, type Message } from '@google-cloud/pubsub';
+import { buildEnvelope } from '../core/index.js';
+import { killHard, spawnEmulator } from '../local/pubsub-emulator/test/child.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const TOTAL = Number(process.argv[2] ?? 100_000);
+const SNAPSHOT_ROUNDS = 200;
+
+/** CPU seconds a process has used (Linux /proc), to tell our cost apart from a busy machine's. */
+function cpuSeconds(pid: number): number {
+  const file = `/proc/${pid}/stat`;
+  if (!existsSync(file)) return NaN;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function throughput(pubsub: PubSub, serverPid: number): Promise<void> {
+  const [topic] = await pubsub.createTopic('bench-1k');
+  const [sub] = await topic.createSubscription('bench-1k-sub');
+  topic.setPublishOptions({
+    batching: { maxMessages: 1000, maxMilliseconds: 5, maxBytes: 4 * 1024 * 1024 },
+  });
+  const subscription = pubsub.subscription(sub.name, {
+    flowControl: { maxMessages: 10_000, allowExcessMessages: false },
+    batching: { maxMessages: 3000, maxMilliseconds: 50 },
+  });
+  const payload = Buffer.alloc(1024, 'x');
+  let acked = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (done = r));
+  subscription.on('message', (m: Message) => {
+    m.ack();
+    acked += 1;
+    if (acked === TOTAL) done();
+  });
+  const serverCpu0 = cpuSeconds(serverPid);
+  const clientCpu0 = process.cpuUsage();
+  const start = performance.now();
+  const inFlight: Promise<string>[] = [];
+  for (let i = 0; i < TOTAL; i += 1) {
+    inFlight.push(topic.publishMessage({ data: payload }));
+    // Bound the client's own queue so the publisher does not build a 100 MB backlog in memory.
+    if (inFlight.length >= 20_000) await Promise.all(inFlight.splice(0));
+  }
+  await Promise.all(inFlight);
+  const published = performance.now();
+  await finished;
+  const received = performance.now();
+  const serverCpu = cpuSeconds(serverPid) - serverCpu0;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  await subscription.close();
+  const seconds = (received - start) / 1000;
+  const cpu = serverCpu + (clientCpu.user + clientCpu.system) / 1e6;
+  console.log(
+    `1 KiB publish→ack: ${TOTAL} messages in ${seconds.toFixed(2)} s = ${Math.round(TOTAL / seconds)} msg/s` +
+      ` (publish alone ${Math.round(TOTAL / ((published - start) / 1000))} msg/s)`,
+  );
+  console.log(
+    `  CPU: emulator ${serverCpu.toFixed(2)} s (${((serverCpu / TOTAL) * 1e6).toFixed(1)} µs/msg), client ${(cpu - serverCpu).toFixed(2)} s;` +
+      ` CPU-bound rate on 2 idle cores ≈ ${Math.round(TOTAL / Math.max(serverCpu, cpu - serverCpu, cpu / 2))} msg/s (load average now ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`,
+  );
+}
+
+async function snapshotRoundTrip(pubsub: PubSub): Promise<void> {
+  const document = JSON.parse(
+    readFileSync(resolve(repoRoot, '../shared/data/velib/station_status.json'), 'utf8'),
+  ) as unknown;
+  const envelope = buildEnvelope({
+    document,
+    source: 'velib',
+    eventType: 'station_status_snapshot',
+    ingestTs: new Date(),
+  });
+  const data = Buffer.from(JSON.stringify(envelope));
+  const [topic] = await pubsub.createTopic('bench-snapshot');
+  topic.setPublishOptions({ batching: { maxMessages: 1, maxMilliseconds: 0 } });
+  const [sub] = await topic.createSubscription('bench-snapshot-sub');
+  let waiting: ((m: Message) => void) | undefined;
+  sub.on('message', (m: Message) => {
+    m.ack();
+    waiting?.(m);
+  });
+  const times: number[] = [];
+  for (let i = 0; i < SNAPSHOT_ROUNDS + 10; i += 1) {
+    const got = new Promise<Message>((r) => (waiting = r));
+    const t0 = performance.now();
+    await topic.publishMessage({ data, attributes: { source: 'velib' } });
+    const m = await got;
+    const elapsed = performance.now() - t0;
+    if (m.data.length !== data.length) throw new Error('snapshot corrupted in transit');
+    if (i >= 10) times.push(elapsed); // the first rounds warm up the JIT and the channel
+  }
+  await sub.close();
+  times.sort((a, b) => a - b);
+  console.log(
+    `Vélib snapshot (${(data.length / 1024).toFixed(0)} KiB) publish→receive: median ${percentile(times, 50).toFixed(1)} ms, ` +
+      `p95 ${percentile(times, 95).toFixed(1)} ms over ${SNAPSHOT_ROUNDS} rounds`,
+  );
+}
+
+const emulator = await spawnEmulator([]);
+process.env.PUBSUB_EMULATOR_HOST = emulator.host;
+const pubsub = new PubSub({ projectId: 'bench' });
+try {
+  await throughput(pubsub, emulator.process.pid!);
+  await snapshotRoundTrip(pubsub);
+} finally {
+  await pubsub.close();
+  await killHard(emulator.process);
+}
