@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderFeed, type FeedFormat } from './feeds.js';
 import { VelibModel } from './model.js';
-import { checkInterval, parseFormat, parseSeed } from './options.js';
+import { checkInterval, checkTime, parseFormat, parseSeed } from './options.js';
 import { loadStationList } from './station-list.js';
 
 export interface ExportOptions {
@@ -41,10 +41,8 @@ export async function exportHistory(options: ExportOptions): Promise<ExportResul
   checkInterval(everySeconds, 'every');
   const seed = parseSeed(options.seed ?? 1);
   const format = parseFormat(options.format ?? 'velib');
-  const fromMs = options.from.getTime();
-  const toMs = options.to.getTime();
-  if (!Number.isFinite(fromMs)) throw new TypeError('from: not a valid time');
-  if (!Number.isFinite(toMs)) throw new TypeError('to: not a valid time');
+  const fromMs = checkTime(options.from, 'from').getTime();
+  const toMs = checkTime(options.to, 'to').getTime();
   if (toMs < fromMs) {
     throw new TypeError(
       `to: ${options.to.toISOString()} is before from ${options.from.toISOString()}`,

@@ -27,9 +27,15 @@ export function parseTime(value: string, name: string): Date {
   ) {
     throw new TypeError(`${name}: "${value}" is not a real date`);
   }
+  return checkTime(time, name);
+}
+
+/** A usable simulated time: a real date, no earlier than 2016-01-01. */
+export function checkTime(time: Date, name: string): Date {
+  if (Number.isNaN(time.getTime())) throw new TypeError(`${name}: not a valid time`);
   if (time.getTime() < EARLIEST) {
     throw new TypeError(
-      `${name}: ${value} is before 2016-01-01 (GBFS timestamps start 2015-12-15)`,
+      `${name}: ${time.toISOString()} is before 2016-01-01 (GBFS timestamps start 2015-12-15)`,
     );
   }
   return time;

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from './server.js';
 import { MINUTE, MONDAY_0500Z } from './testing/fixtures.js';
@@ -107,6 +110,61 @@ describe('startSimulator', () => {
     expect((await fetch(`${sim.url}/healthz`)).status).toBe(200);
   });
 
+  it('shows the hidden state (bikes in transit, counters) at /_simulator', async () => {
+    const clock = manualClock();
+    const sim = await start({ seed: 5, speed: 60, clock: clock.now });
+    const before = await getJson<{ totals: { docked: number; inTransit: number; fleet: number } }>(
+      `${sim.url}/_simulator`,
+    );
+    clock.advance(10_000);
+    const status = await getJson<VelibDoc>(`${sim.url}/station_status.json`);
+    const after = await getJson<{
+      simulated_time: string;
+      seed: number;
+      totals: { docked: number; inTransit: number; fleet: number };
+      counters: { tripsStarted: number };
+    }>(`${sim.url}/_simulator`);
+    expect(after).toMatchObject({ seed: 5, simulated_time: '2025-10-20T05:10:00.000Z' });
+    expect(after.totals.docked).toBe(
+      status.data.stations.reduce((sum, s) => sum + s.num_bikes_available, 0),
+    );
+    expect(after.totals.docked + after.totals.inTransit).toBe(
+      before.totals.docked + before.totals.inTransit,
+    );
+    expect(after.counters.tripsStarted).toBeGreaterThan(0);
+  });
+
+  it('builds on another station list given as a file (standard GBFS ids stay strings)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pmp-sim-stations-'));
+    const file = join(dir, 'stations.json');
+    const station = (id: string, lat: number) => ({
+      station_id: id,
+      name: id,
+      lat,
+      lon: 2.35,
+      capacity: 20,
+    });
+    await writeFile(
+      file,
+      JSON.stringify({
+        data: { stations: [station('a', 48.85), station('b', 48.86), station('c', 48.87)] },
+      }),
+    );
+    try {
+      const sim = await start({ stationsFile: file, clock: manualClock().now });
+      const doc = await getJson<{
+        data: { stations: { station_id: unknown; stationCode: unknown }[] };
+      }>(`${sim.url}/station_status.json`);
+      expect(doc.data.stations.map((s) => [s.station_id, s.stationCode])).toEqual([
+        ['a', 'a'],
+        ['b', 'b'],
+        ['c', 'c'],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('never moves the model back when a caller stepped it ahead of the clock', async () => {
     const sim = await start({ clock: manualClock().now });
     sim.model.advanceTo(MONDAY_0500Z + 10 * MINUTE);
@@ -118,6 +176,9 @@ describe('startSimulator', () => {
     await expect(startSimulator({ port: 70_000 })).rejects.toThrow(/port: "70000" is not a port/);
     await expect(startSimulator({ speed: 0 })).rejects.toThrow(/speed/);
     await expect(startSimulator({ seed: -1 })).rejects.toThrow(/seed/);
+    await expect(startSimulator({ start: new Date('2015-06-01T00:00:00Z') })).rejects.toThrow(
+      /start: 2015-06-01T00:00:00.000Z is before 2016-01-01/,
+    );
     await expect(startSimulator({ format: '9' as '2.3' })).rejects.toThrow(
       /format: "9" is not a feed format \(one of: velib, 2\.3\)/,
     );

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { feedNames, renderFeed, type FeedFormat, type FeedName } from './feeds.js';
 import { VelibModel } from './model.js';
-import { parseFormat, parsePort, parseSeed, parseSpeed } from './options.js';
+import { checkTime, parseFormat, parsePort, parseSeed, parseSpeed } from './options.js';
 import { loadStationList } from './station-list.js';
 
 export interface SimulatorOptions {
@@ -43,8 +43,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const speed = parseSpeed(options.speed ?? 1);
   const format = parseFormat(options.format ?? 'velib');
   const clock = options.clock ?? Date.now;
-  const start = options.start ?? new Date(clock());
-  if (Number.isNaN(start.getTime())) throw new TypeError('start: not a valid time');
+  const start = checkTime(options.start ?? new Date(clock()), 'start');
   const host = options.host ?? '127.0.0.1';
 
   const list = loadStationList(options.stationsFile);
@@ -57,6 +56,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const path = new URL(request.url ?? '/', 'http://simulator').pathname;
     if (path === '/healthz') return send(response, 200, 'text/plain; charset=utf-8', 'ok\n');
+    if (path === '/_simulator') {
+      // Not part of any feed: the hidden truth (bikes in transit, counters) for checking by hand.
+      const now = simulatedMs();
+      if (now > model.timeMs) model.advanceTo(now);
+      const state = {
+        simulated_time: new Date(model.timeMs).toISOString(),
+        seed,
+        speed,
+        format,
+        stations: model.stationCount,
+        totals: model.totals(),
+        counters: model.stats(),
+      };
+      return send(response, 200, 'application/json; charset=utf-8', `${JSON.stringify(state)}\n`);
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
       return sendError(response, 405, `${request.method} is not supported; use GET`);
