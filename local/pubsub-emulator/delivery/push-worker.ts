@@ -121,13 +121,16 @@ export function startPushWorker(
     deliver: (batch) => {
       for (const d of batch) {
         inFlight += 1;
-        void post(d).then((ok) => {
-          inFlight -= 1;
-          if (!broker.subs.has(name)) return;
-          if (ok) broker.acknowledge(name, [d.ackId]);
-          else broker.modifyAckDeadline(name, [d.ackId], 0);
-          broker.scheduleDispatch(broker.subs.get(name)!);
-        });
+        // post() may reject (e.g. token minting); that is a failed attempt, never a crash.
+        void post(d)
+          .catch(() => false)
+          .then((ok) => {
+            inFlight -= 1;
+            if (!broker.subs.has(name)) return;
+            if (ok) broker.acknowledge(name, [d.ackId]);
+            else broker.modifyAckDeadline(name, [d.ackId], 0);
+            broker.scheduleDispatch(broker.subs.get(name)!);
+          });
       }
     },
     close: () => {
