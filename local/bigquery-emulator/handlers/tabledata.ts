@@ -1,8 +1,9 @@
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Context } from 'koa';
 import { invalid } from '../errors.js';
 import type { EmulatorState } from '../state.js';
 import type { TableResource } from '../storage/metadata.js';
+import { appendBatch } from '../storage/chunks.js';
 import { appendRows, countRows, qualifiedName, readRows, schemaName } from '../storage/rows.js';
 import {
   compileRowDecoder,
@@ -10,6 +11,7 @@ import {
   type DecodeOptions,
   type RowError,
 } from '../types/decode.js';
+import { compileColumnarDecoder, type ColumnarDecoder } from '../types/columnar.js';
 import { encodeRow } from '../types/encode.js';
 import { requireTable } from './tables.js';
 import {
@@ -25,24 +27,35 @@ import {
 /** Default page size of tabledata.list when the client sends no maxResults. */
 const DEFAULT_PAGE_ROWS = 100_000;
 
-const decoders = new WeakMap<
-  TableResource,
-  (json: unknown, options: DecodeOptions) => DecodedRow
->();
+const decoders = new WeakMap<TableResource, RowDecoders>();
 
-function decoderFor(table: TableResource): (json: unknown, options: DecodeOptions) => DecodedRow {
-  let decoder = decoders.get(table);
-  if (!decoder) {
-    decoder = compileRowDecoder(table.schema.fields);
-    decoders.set(table, decoder);
+/**
+ * A table's compiled decoders, built once per schema (a patched schema is a new resource): the
+ * columnar one when every field is scalar, else the row-wise one (RECORD and REPEATED fields).
+ */
+interface RowDecoders {
+  columnar: ColumnarDecoder | undefined;
+  rowWise: (json: unknown, options: DecodeOptions) => DecodedRow;
+}
+
+function decodersFor(table: TableResource): RowDecoders {
+  let compiled = decoders.get(table);
+  if (!compiled) {
+    compiled = {
+      columnar: compileColumnarDecoder(table.schema.fields),
+      rowWise: compileRowDecoder(table.schema.fields),
+    };
+    decoders.set(table, compiled);
   }
-  return decoder;
+  return compiled;
 }
 
 interface InsertAllRow {
   insertId?: unknown;
   json?: unknown;
 }
+
+type InsertErrors = { index: number; errors: RowError[] }[];
 
 /**
  * tabledata.insertAll: rows are checked against the schema one by one; bad rows get BigQuery's
@@ -62,10 +75,87 @@ export async function insertAll(state: EmulatorState, ctx: Context): Promise<voi
   const rows = body.rows as InsertAllRow[];
   const options: DecodeOptions = { ignoreUnknownValues: body.ignoreUnknownValues === true };
   const skipInvalidRows = body.skipInvalidRows === true;
-  const decode = decoderFor(table);
+  const { columnar, rowWise } = decodersFor(table);
 
-  const insertErrors: { index: number; errors: RowError[] }[] = [];
-  const decoded: (DuckDBValue[] | undefined)[] = rows.map((row, index) => {
+  // Decoding runs outside the exclusive unit (it needs no database); the batch holds good rows.
+  let insertErrors: InsertErrors;
+  let isGood: (index: number) => boolean;
+  let append: (connection: DuckDBConnection, accepted: readonly number[]) => Promise<void>;
+  const ref = table.tableReference;
+  const schema = schemaName(ref.projectId, ref.datasetId);
+  if (columnar) {
+    const decoded = columnar(rows, options);
+    insertErrors = decoded.insertErrors;
+    const { batch, slotOfRow } = decoded;
+    isGood = (index) => slotOfRow[index]! >= 0;
+    append = async (connection, accepted) => {
+      // Duplicates dropped: squeeze the batch to the accepted rows (slots ascend with indexes).
+      if (accepted.length < batch.rowCount) batch.keep(accepted.map((i) => slotOfRow[i]!));
+      await appendBatch(connection, schema, ref.tableId, batch);
+    };
+  } else {
+    const decodedRows = decodeRowWise(rows, rowWise, options);
+    insertErrors = decodedRows.insertErrors;
+    const { values } = decodedRows;
+    isGood = (index) => values[index] !== undefined;
+    append = (connection, accepted) =>
+      appendRows(
+        connection,
+        schema,
+        ref.tableId,
+        accepted.map((i) => values[i]!),
+      );
+  }
+
+  if (insertErrors.length > 0 && !skipInvalidRows) {
+    const failed = new Set(insertErrors.map((e) => e.index));
+    for (let index = 0; index < rows.length; index++) {
+      if (!failed.has(index)) {
+        insertErrors.push({
+          index,
+          errors: [{ reason: 'stopped', location: '', debugInfo: '', message: '' }],
+        });
+      }
+    }
+    insertErrors.sort((a, b) => a.index - b.index);
+    ctx.body = { kind: 'bigquery#tableDataInsertAllResponse', insertErrors };
+    return;
+  }
+
+  const dedupKey = `${ref.projectId}:${ref.datasetId}.${ref.tableId}`;
+  await state.db.exclusive(async (connection) => {
+    const nowMs = state.now().getTime();
+    const accepted: number[] = [];
+    const acceptedIds: string[] = [];
+    const idsInRequest = new Set<string>();
+    for (let index = 0; index < rows.length; index++) {
+      if (!isGood(index)) continue;
+      const insertId = rows[index]!.insertId;
+      if (typeof insertId === 'string' && insertId !== '') {
+        if (idsInRequest.has(insertId) || state.insertIds.seen(dedupKey, insertId, nowMs)) continue;
+        idsInRequest.add(insertId);
+        acceptedIds.push(insertId);
+      }
+      accepted.push(index);
+    }
+    // The table may have been dropped while the rows were decoded.
+    requireTable(state, ref.projectId, ref.datasetId, ref.tableId);
+    await append(connection, accepted);
+    state.insertIds.remember(dedupKey, acceptedIds, nowMs);
+  });
+  ctx.body =
+    insertErrors.length > 0
+      ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }
+      : { kind: 'bigquery#tableDataInsertAllResponse' };
+}
+
+function decodeRowWise(
+  rows: readonly InsertAllRow[],
+  decode: (json: unknown, options: DecodeOptions) => DecodedRow,
+  options: DecodeOptions,
+): { values: (DuckDBValue[] | undefined)[]; insertErrors: InsertErrors } {
+  const insertErrors: InsertErrors = [];
+  const values = rows.map((row, index) => {
     const result: DecodedRow =
       typeof row === 'object' && row !== null && 'json' in row
         ? decode(row.json, options)
@@ -84,49 +174,7 @@ export async function insertAll(state: EmulatorState, ctx: Context): Promise<voi
     insertErrors.push({ index, errors: result.errors });
     return undefined;
   });
-
-  if (insertErrors.length > 0 && !skipInvalidRows) {
-    const failed = new Set(insertErrors.map((e) => e.index));
-    for (let index = 0; index < rows.length; index++) {
-      if (!failed.has(index)) {
-        insertErrors.push({
-          index,
-          errors: [{ reason: 'stopped', location: '', debugInfo: '', message: '' }],
-        });
-      }
-    }
-    insertErrors.sort((a, b) => a.index - b.index);
-    ctx.body = { kind: 'bigquery#tableDataInsertAllResponse', insertErrors };
-    return;
-  }
-
-  const ref = table.tableReference;
-  const dedupKey = `${ref.projectId}:${ref.datasetId}.${ref.tableId}`;
-  await state.db.exclusive(async (connection) => {
-    const nowMs = state.now().getTime();
-    const accepted: DuckDBValue[][] = [];
-    const acceptedIds: string[] = [];
-    const idsInRequest = new Set<string>();
-    for (let index = 0; index < rows.length; index++) {
-      const values = decoded[index];
-      if (!values) continue;
-      const insertId = rows[index]!.insertId;
-      if (typeof insertId === 'string' && insertId !== '') {
-        if (idsInRequest.has(insertId) || state.insertIds.seen(dedupKey, insertId, nowMs)) continue;
-        idsInRequest.add(insertId);
-        acceptedIds.push(insertId);
-      }
-      accepted.push(values);
-    }
-    // The table may have been dropped while the rows were decoded.
-    requireTable(state, ref.projectId, ref.datasetId, ref.tableId);
-    await appendRows(connection, schemaName(ref.projectId, ref.datasetId), ref.tableId, accepted);
-    state.insertIds.remember(dedupKey, acceptedIds, nowMs);
-  });
-  ctx.body =
-    insertErrors.length > 0
-      ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }
-      : { kind: 'bigquery#tableDataInsertAllResponse' };
+  return { values, insertErrors };
 }
 
 /** tabledata.list: rows in insertion order, paged by pageToken or startIndex. */

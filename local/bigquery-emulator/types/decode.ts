@@ -9,6 +9,7 @@ import {
   timeValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { canonicalTimestampMicros } from './canonical-timestamp.js';
 import type { RestField } from './schema.js';
 
 /** One entry of `insertErrors[].errors`, in BigQuery's exact shape. */
@@ -206,7 +207,7 @@ function compileField(field: RestField): FieldDecoder {
   }
 }
 
-function decodeString(value: unknown, at: string): string {
+export function decodeString(value: unknown, at: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new FieldError(at, `Cannot convert value to string: ${describe(value)}`);
@@ -216,7 +217,7 @@ const INT_TEXT = /^[+-]?\d+$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-function decodeInteger(value: unknown, at: string): bigint | number {
+export function decodeInteger(value: unknown, at: string): bigint | number {
   // Small integers stay numbers (the appender widens them), sparing a BigInt per value.
   if (typeof value === 'number' && (value | 0) === value) return value;
   let result: bigint | undefined;
@@ -228,7 +229,7 @@ function decodeInteger(value: unknown, at: string): bigint | number {
   return result;
 }
 
-function decodeFloat(value: unknown, at: string): number {
+export function decodeFloat(value: unknown, at: string): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') {
     const text = value.trim();
@@ -243,7 +244,7 @@ function decodeFloat(value: unknown, at: string): number {
   );
 }
 
-function decodeBoolean(value: unknown, at: string): boolean {
+export function decodeBoolean(value: unknown, at: string): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string') {
     const text = value.trim().toLowerCase();
@@ -282,7 +283,7 @@ export function parseScaledDecimal(text: string, scale: number): bigint | undefi
 
 const NUMERIC_LIMIT = 10n ** 38n; // 29 integer digits + 9 fractional digits
 
-function decodeNumeric(value: unknown, at: string): DuckDBValue {
+export function decodeNumeric(value: unknown, at: string): DuckDBValue {
   const text = typeof value === 'number' ? numberToPlainText(value) : value;
   const scaled = typeof text === 'string' ? parseScaledDecimal(text, 9) : undefined;
   if (scaled === undefined || scaled >= NUMERIC_LIMIT || scaled <= -NUMERIC_LIMIT) {
@@ -291,7 +292,7 @@ function decodeNumeric(value: unknown, at: string): DuckDBValue {
   return decimalValue(scaled, 38, 9);
 }
 
-function decodeBigNumeric(value: unknown, at: string): string {
+export function decodeBigNumeric(value: unknown, at: string): string {
   const text = typeof value === 'number' ? numberToPlainText(value) : value;
   const scaled = typeof text === 'string' ? parseScaledDecimal(text, 38) : undefined;
   if (scaled === undefined || scaled >= 10n ** 76n || scaled <= -(10n ** 76n)) {
@@ -318,14 +319,14 @@ export function formatScaledDecimal(scaled: bigint, scale: number): string {
 const BASE64 =
   /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 
-function decodeBytes(value: unknown, at: string): DuckDBValue {
+export function decodeBytes(value: unknown, at: string): DuckDBValue {
   if (typeof value === 'string' && BASE64.test(value)) {
     return blobValue(Buffer.from(value, 'base64'));
   }
   throw new FieldError(at, `Could not decode base64 string to bytes: ${describe(value)}`);
 }
 
-function decodeJson(value: unknown, at: string): string {
+export function decodeJson(value: unknown, at: string): string {
   if (typeof value !== 'string') return JSON.stringify(value);
   try {
     JSON.parse(value);
@@ -382,6 +383,10 @@ function parseOffsetMinutes(zone: string | undefined): number | undefined {
 
 /** TIMESTAMP from RFC 3339-ish text (any offset) or epoch seconds, as UTC microseconds. */
 export function parseTimestampMicros(value: unknown, at: string): bigint {
+  if (typeof value === 'string') {
+    const fast = canonicalTimestampMicros(value);
+    if (fast === fast) return BigInt(fast);
+  }
   if (typeof value === 'number' && Number.isFinite(value)) {
     const micros = BigInt(Math.round(value * 1e6));
     if (micros / MICROS_PER_DAY >= MIN_DAYS && micros / MICROS_PER_DAY <= MAX_DAYS) return micros;
