@@ -7,6 +7,7 @@ import { registerSynth } from './synth.js';
 import { registerValidate } from './validate.js';
 import { registerDiff } from './diff.js';
 import { registerDlq } from './dlq.js';
+import { registerReconcile } from './reconcile.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerValidate(program);
   registerDiff(program);
   registerDlq(program);
+  registerReconcile(program);
 }
