@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { findObject, ofKind, synthChart, testConfig } from './_testing.js';
-import { IdentityChart } from './identity-chart.js';
+import { IdentityChart, martSourceTables } from './identity-chart.js';
 import { SERVICE_ACCOUNTS, TOPICS } from './names.js';
 
 const config = testConfig('dev');
-const objects = synthChart((app) => new IdentityChart(app, 'identity', { config }));
+const views = [
+  { tableId: 'v1', query: 'SELECT * FROM pmp_curated.velib_station_status JOIN pmp_marts.v0' },
+  { tableId: 'v2', query: 'SELECT * FROM pmp_ops.push_writer_dlq' },
+];
+const objects = synthChart((app) => new IdentityChart(app, 'identity', { config, views }));
 const members = ofKind(objects, 'IAMPolicyMember');
 const grantsOf = (account: string) =>
   members
@@ -43,6 +47,16 @@ describe('IdentityChart', () => {
     expect(grantsOf(SERVICE_ACCOUNTS.bqWriterPushInvoker)).toEqual([
       'roles/run.invoker RunService/projects/pmp-dev-paris/locations/europe-west9/services/pmp-bq-writer',
     ]);
+  });
+
+  it('lets the dashboard query, and read the tables behind the marts (and only those)', () => {
+    expect(grantsOf(SERVICE_ACCOUNTS.dashboard)).toEqual([
+      'roles/bigquery.dataViewer BigQueryTable/velib-station-status',
+      'roles/bigquery.jobUser Project/projects/pmp-dev-paris',
+    ]);
+    expect(() => martSourceTables([{ tableId: 'x', query: 'FROM pmp_raw.nope' }])).toThrow(
+      /a mart view reads pmp_raw.nope, which core\/warehouse does not define/,
+    );
   });
 
   it('lets the Pub/Sub service agent sign pushes and forward dead letters', () => {

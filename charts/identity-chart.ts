@@ -6,7 +6,11 @@ import {
   IamServiceAccount,
   type IamPolicyMemberSpecResourceRef,
 } from '../cdk8s/imports/iam.cnrm.cloud.google.com.js';
+import { SQL_DIR } from '../cdk8s/paths.js';
 import {
+  DATASETS,
+  TABLES,
+  type TableDefinition,
   curatedDlqTable,
   stationInfoPushDlqTable,
   stationInformationTable,
@@ -20,6 +24,7 @@ import {
   pubsubServiceAgent,
   schedulerServiceAgent,
 } from './environment.js';
+import { readMartViews, referencedTables, type MartView } from './mart-views.js';
 import {
   kubernetesName,
   REPLAYER_JOB,
@@ -55,6 +60,28 @@ interface Grant {
 export interface IdentityChartProps {
   /** The environment rendered. */
   readonly config: EnvConfig;
+  /**
+   * Mart views, whose source tables the dashboard may read.
+   * @default every sql/*.sql file
+   */
+  readonly views?: readonly MartView[];
+}
+
+/**
+ * Tables outside pmp_marts and pmp_ops that the views read (the dashboard reads those two datasets
+ * whole, through their access lists). A view naming a table we do not define is an error here.
+ */
+export function martSourceTables(views: readonly MartView[]): TableDefinition[] {
+  const wanted = new Set(views.flatMap((v) => referencedTables(v.query, DATASETS.marts)));
+  const tables: TableDefinition[] = [];
+  for (const id of [...wanted].sort()) {
+    const [dataset] = id.split('.');
+    if (dataset === DATASETS.ops) continue;
+    const table = TABLES.find((t) => `${t.datasetId}.${t.tableId}` === id);
+    if (!table) throw new Error(`a mart view reads ${id}, which core/warehouse does not define`);
+    tables.push(table);
+  }
+  return tables;
 }
 
 const topic = (name: string) => ({ kind: 'PubSubTopic', name });
@@ -132,8 +159,14 @@ export class IdentityChart extends Chart {
         role: 'roles/pubsub.publisher',
         on: topic(TOPICS.stationInfo),
       },
-      // The dashboard runs queries (jobs are project-level); what it reads is in spec.access.
+      // The dashboard runs queries (jobs are project-level), reads pmp_marts and pmp_ops through
+      // their access lists, and the tables behind the views here.
       { to: sa(SERVICE_ACCOUNTS.dashboard), role: 'roles/bigquery.jobUser', on: project },
+      ...martSourceTables(props.views ?? readMartViews(SQL_DIR)).map((t) => ({
+        to: sa(SERVICE_ACCOUNTS.dashboard),
+        role: 'roles/bigquery.dataViewer',
+        on: table(t.tableId),
+      })),
       // Dataflow workers: the worker role is project-level by design of Dataflow.
       { to: sa(SERVICE_ACCOUNTS.dataflow), role: 'roles/dataflow.worker', on: project },
       {

@@ -18,11 +18,11 @@ export function readMartViews(dir: string): MartView[] {
     }));
 }
 
-/** Datasets a view reads (`pmp_x.table` references), other than its own, sorted. */
-export function referencedDatasets(query: string, ownDataset: string): string[] {
+/** Tables (or views) a query reads outside `ownDataset`, as `dataset.table`, sorted. */
+export function referencedTables(query: string, ownDataset: string): string[] {
   const found = new Set<string>();
-  for (const match of query.matchAll(/\b(pmp_[a-z0-9_]+?)\.[A-Za-z0-9_]+/g)) {
-    if (match[1] && match[1] !== ownDataset) found.add(match[1]);
+  for (const match of query.matchAll(/\b(pmp_[a-z0-9_]+?)\.([A-Za-z0-9_]+)/g)) {
+    if (match[1] !== ownDataset) found.add(`${match[1]}.${match[2]}`);
   }
   return [...found].sort();
 }

@@ -14,7 +14,7 @@ import {
   type TableDefinition,
 } from '../core/warehouse/index.js';
 import { serviceAccountEmail } from './environment.js';
-import { readMartViews, referencedDatasets, type MartView } from './mart-views.js';
+import { readMartViews, type MartView } from './mart-views.js';
 import { kubernetesName, SERVICE_ACCOUNTS } from './names.js';
 
 const DATASET_DESCRIPTIONS: Record<string, string> = {
@@ -55,8 +55,12 @@ export function schemaJson(fields: readonly FieldSchema[]): string {
  * Datasets with their access lists, every table of core/warehouse, and the mart views.
  *
  * Dataset permissions must live in `spec.access` (a dataset cannot be an IAMPolicyMember target);
- * setting `access` replaces the whole ACL, so each list restates the project owners' entry. Tables
- * that views read authorise those views (`view` entries) instead of granting readers the tables.
+ * setting `access` replaces the whole ACL, so each list restates the project owners' entry.
+ *
+ * No authorised-view entries: BigQuery refuses an ACL naming a view that does not exist yet, and
+ * the views cannot exist before the datasets whose tables they read, so a fresh project would never
+ * converge. The dashboard instead reads the tables behind the marts through table-level grants
+ * (identity chart).
  */
 export class WarehouseChart extends Chart {
   constructor(scope: Construct, id: string, props: WarehouseChartProps) {
@@ -70,12 +74,6 @@ export class WarehouseChart extends Chart {
       [DATASETS.marts]: [dashboard],
       [DATASETS.ops]: [dashboard],
     };
-    const authorizedViews: Record<string, MartView[]> = {};
-    for (const view of views) {
-      for (const dataset of referencedDatasets(view.query, DATASETS.marts)) {
-        (authorizedViews[dataset] ??= []).push(view);
-      }
-    }
 
     for (const dataset of Object.values(DATASETS)) {
       const access: BigQueryDatasetSpecAccess[] = [
@@ -83,9 +81,6 @@ export class WarehouseChart extends Chart {
         ...(readers[dataset] ?? []).map((email) => ({
           role: 'roles/bigquery.dataViewer',
           userByEmail: email,
-        })),
-        ...(authorizedViews[dataset] ?? []).map((view) => ({
-          view: { projectId: config.projectId, datasetId: DATASETS.marts, tableId: view.tableId },
         })),
       ];
       new BigQueryDataset(this, dataset, {
