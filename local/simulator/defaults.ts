@@ -43,9 +43,13 @@ export const SIMULATION = {
   minTripMinutes: 2,
   /** A rider finding no free dock waits this long before trying the same station again. */
   retryMinutes: 3,
-  /** Nightly rebalancing window (Paris hours) and the trucks' work in it. */
+  /**
+   * Rebalancing: trucks move bikes from full to empty stations all day (`dayTrucks`) and in force in
+   * the nightly window (Paris hours), when the workshop also swaps bikes out for repair.
+   */
   rebalancing: [1, 5] as const,
   trucks: 12,
+  dayTrucks: 4,
   truckVisitMinutes: 10,
   truckLoad: 20,
   fullFill: 0.7,

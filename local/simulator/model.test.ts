@@ -68,7 +68,7 @@ describe('VelibModel', () => {
     const m = model();
     const initial = m.totals();
     let ticks = 0;
-    // 07:00 → 23:00 Paris: peaks, redirects at full stations, outages; no trucks.
+    // 07:00 → 23:00 Paris: peaks, redirects at full stations, outages, daytime trucks; no workshop.
     for (let t = m.timeMs; t < MONDAY_0500Z + 16 * HOUR; t += SIMULATION.tickSeconds * 1000) {
       m.advanceTo(t);
       expect(inRebalancingWindow(parisClock(t))).toBe(false);
@@ -81,7 +81,7 @@ describe('VelibModel', () => {
     const stats = m.stats();
     expect(stats.tripsStarted).toBeGreaterThan(50_000);
     expect(stats.redirects).toBeGreaterThan(0);
-    expect(stats.rebalancedBikes).toBe(0);
+    expect(stats.rebalancedBikes).toBeGreaterThan(0); // trucks move bikes, never create them
   });
 
   it('rebalances at night with trucks and the workshop, never creating or losing a bike', () => {

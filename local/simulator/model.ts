@@ -294,9 +294,9 @@ export class VelibModel {
       // Some stations empty, some full, most in between: the real feed's spread.
       const shape = this.random();
       const fill =
-        shape < 0.12
+        shape < 0.03
           ? 0.05 * this.random()
-          : shape < 0.2
+          : shape < 0.08
             ? 0.9 + 0.1 * this.random()
             : ((this.random() + this.random()) / 2) * 0.8;
       const closed = this.renting[i] === 0;
@@ -336,7 +336,7 @@ export class VelibModel {
     this.startOutages(nowS);
     this.arrive(tick, nowS);
     this.depart(tick, nowS, commutePhase(clock), tripsPerMinute(clock));
-    if (inRebalancingWindow(clock)) this.rebalance(nowS);
+    this.rebalance(nowS, inRebalancingWindow(clock));
   }
 
   private updateStations(nowS: number): void {
@@ -432,8 +432,10 @@ export class VelibModel {
     }
   }
 
-  private rebalance(nowS: number): void {
-    const { trucks, truckVisitMinutes, truckLoad, fullFill, emptyFill } = SIMULATION;
+  /** Trucks work day and night (more at night); the workshop only at night. */
+  private rebalance(nowS: number, night: boolean): void {
+    const { truckVisitMinutes, truckLoad, fullFill, emptyFill } = SIMULATION;
+    const trucks = night ? SIMULATION.trucks : SIMULATION.dayTrucks;
     for (let visits = (trucks * TICK) / (truckVisitMinutes * 60); visits > 0; visits -= 1) {
       if (this.random() >= Math.min(1, visits)) continue;
       const source = this.findStation((i) => this.canRent(i) && this.fill(i) >= fullFill);
@@ -450,6 +452,7 @@ export class VelibModel {
         this.report(source, nowS);
       }
     }
+    if (!night) return;
     // The workshop collects a few broken bikes and brings repaired ones back.
     if (this.random() < SIMULATION.workshopMovesPerTick) {
       const station = this.findStation((i) => this.canRent(i) && this.bikesAt(i) > 0);
