@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp as createBqWriter } from '../bq-writer/app.js';
+import { createBaseApp } from '../shared/app-base.js';
+import { pushWriterRoutes } from '../shared/push-writer.js';
 import { createApp as createStationInfoWriter } from '../station-info-writer/app.js';
 import { silentLogger } from '../shared/logger.js';
 import { listen, postJson, pushBody, type Listening } from '../shared/_testing.js';
@@ -239,6 +241,40 @@ describe('writers against the emulators', () => {
       expect(statuses.at(-1)).toBe(200);
       const dlq = await tableRows(stack.bigquery, DLQ.datasetId, DLQ.tableId);
       expect(dlq.filter((r) => r.message_id === id)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a mapping bug is recorded in the DLQ, not retried forever', async () => {
+    const app = createBaseApp(silentLogger(), { draining: false });
+    const routes = pushWriterRoutes({
+      writer: 'buggy-writer',
+      bigquery: stack.bigquery,
+      table: { datasetId: 'pmp_raw', tableId: 'velib_station_status_raw' },
+      dlqTable: DLQ,
+      toRows: () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      },
+    });
+    app.use(routes.routes());
+    const server = await listen(app.callback());
+    try {
+      const response = await postJson(
+        `${server.url}/pubsub`,
+        pushBody({ messageId: 'bug-1', text: statusEnvelope(9) }),
+      );
+      expect(response.status).toBe(200);
+      expect(response.json).toMatchObject({
+        status: 'dead_lettered',
+        errorType: 'unexpected_error',
+      });
+      const rows = await tableRows(stack.bigquery, DLQ.datasetId, DLQ.tableId);
+      expect(rows.find((r) => r.message_id === 'bug-1')).toMatchObject({
+        writer: 'buggy-writer',
+        error_message:
+          "mapping failed: TypeError: Cannot read properties of undefined (reading 'x')",
+      });
     } finally {
       await server.close();
     }

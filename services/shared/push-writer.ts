@@ -41,8 +41,8 @@ export interface PushWriterOptions<R extends object> {
   readonly table: TableRef;
   readonly dlqTable: TableRef;
   /**
-   * Message text → rows. Throw PermanentMessageError or core's StageError for input no retry can
-   * fix (it is recorded in the DLQ and acknowledged); anything else is answered 5xx.
+   * Message text → rows, a pure function. Whatever it throws is permanent (recorded in the DLQ
+   * and acknowledged): PermanentMessageError or core's StageError name the reason best.
    */
   readonly toRows: (text: string, message: PushMessage) => WritePlan<R>;
   /** Runs before decoding; throw ForcedFailureError to refuse the delivery (drills). */
@@ -83,7 +83,7 @@ export function pushWriterRoutes<R extends object>(options: PushWriterOptions<R>
         subscription: message.subscription,
       });
       options.inspect?.(message);
-      const plan = options.toRows(decodeMessageText(message), message);
+      const plan = planRows(options.toRows, decodeMessageText(message), message);
       await insertRows(options.bigquery, options.table, plan.rows, { timeoutMs });
       outcome = { status: 'written', rows: plan.rows.length };
       msgLog.info({ rows: plan.rows.length }, 'message written');
@@ -138,6 +138,27 @@ export function pushWriterRoutes<R extends object>(options: PushWriterOptions<R>
   }
 
   return router;
+}
+
+/**
+ * Mapping is a pure function of the message: if it throws, redelivering the same message throws
+ * again. So any error there is permanent (DLQ + ack), never a 5xx that would loop on a subscription
+ * without a dead-letter policy.
+ */
+function planRows<R extends object>(
+  toRows: (text: string, message: PushMessage) => WritePlan<R>,
+  text: string,
+  message: PushMessage,
+): WritePlan<R> {
+  try {
+    return toRows(text, message);
+  } catch (error) {
+    if (permanentReason(error)) throw error;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new PermanentMessageError('unexpected_error', `mapping failed: ${reason}`, {
+      cause: error,
+    });
+  }
 }
 
 function permanentReason(error: unknown): { errorType: string; reason: string } | undefined {

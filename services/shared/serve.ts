@@ -45,6 +45,13 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
   const port = (server.address() as AddressInfo).port;
   const drainMs = options.drainMs ?? 8_000;
   let closing: Promise<void> | undefined;
+  // A keep-alive connection whose last request finishes during the drain becomes idle: drop it
+  // then, instead of letting it hold the shutdown until drainMs.
+  server.on('request', (_request, response) => {
+    response.on('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
