@@ -3,7 +3,7 @@ import { ofKind, synthChart, testConfig, findObject } from './_testing.js';
 import { BootstrapChart } from './bootstrap-chart.js';
 import { COMPONENTS } from './components.js';
 import { LocalClusterChart } from './local-cluster-chart.js';
-import { EMULATORS } from './names.js';
+import { EMULATORS, SIMULATOR } from './names.js';
 
 describe('LocalClusterChart', () => {
   const objects = synthChart(
@@ -14,14 +14,14 @@ describe('LocalClusterChart', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('runs every service and the emulators, each behind a Service', () => {
+  it('runs every service, the emulators and the feed simulator, each behind a Service', () => {
     const services = COMPONENTS.filter((c) => c.kind === 'service').map((c) => c.name);
     const names = (kind: string) =>
       ofKind(objects, kind)
         .map((o) => o.metadata.name)
         .sort();
-    expect(names('Deployment')).toEqual([...services, EMULATORS].sort());
-    expect(names('Service')).toEqual([...services, EMULATORS].sort());
+    expect(names('Deployment')).toEqual([...services, EMULATORS, SIMULATOR].sort());
+    expect(names('Service')).toEqual([...services, EMULATORS, SIMULATOR].sort());
   });
 
   it('points the services at the emulators', () => {

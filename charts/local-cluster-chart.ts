@@ -4,15 +4,17 @@ import type { Construct } from 'constructs';
 import type { EnvConfig } from '../cdk8s/config/schema.js';
 import { COMPONENTS, type EnvVar } from './components.js';
 import { imageRef } from './environment.js';
-import { EMULATORS, IMAGES } from './names.js';
+import { EMULATORS, IMAGES, SIMULATOR } from './names.js';
 
-/** Ports the emulators image serves (docs/contracts.md), plus the feed simulator. */
+/** Ports the emulators image serves (docs/contracts.md). */
 export const EMULATOR_PORTS = {
   pubsub: 8085,
   admin: 8086,
-  feed: 8087,
   bigquery: 9050,
 } as const;
+
+/** `pmp simulate`'s default port; the feeds are under /opendata/Velib_Metropole/. */
+export const SIMULATOR_PORT = 8090;
 
 const SERVICE_PORT = 8080;
 
@@ -29,7 +31,8 @@ const SECURITY = { user: 1000, group: 1000, ensureNonRoot: true, readOnlyRootFil
 
 /**
  * The pipeline on a local Kubernetes cluster (`skaffold dev -p local`): one Deployment and Service
- * per Cloud Run service, with the contract environment plus the emulator hosts, and the emulators.
+ * per Cloud Run service, with the contract environment plus the emulator hosts, the emulators, and
+ * the feed simulator.
  * The replayer is a job run on demand, so it has no Deployment. The namespace is its own chart
  * (a chart's namespace would otherwise be stamped on the Namespace object itself).
  */
@@ -65,6 +68,29 @@ export class LocalClusterChart extends Chart {
         port,
         targetPort: port,
       })),
+    });
+
+    // The simulated Vélib feed the collectors fetch, from the same image as the emulators.
+    const simulator = new kplus.Deployment(this, SIMULATOR, {
+      metadata: { name: SIMULATOR },
+      replicas: 1,
+      securityContext: SECURITY,
+      containers: [
+        {
+          name: SIMULATOR,
+          image: imageRef(config, IMAGES.emulators),
+          command: ['node', 'cli/bin/pmp.js', 'simulate', '--host', '0.0.0.0'],
+          args: ['--port', String(SIMULATOR_PORT)],
+          portNumber: SIMULATOR_PORT,
+          securityContext: SECURITY,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          readiness: kplus.Probe.fromHttpGet('/healthz', { port: SIMULATOR_PORT }),
+        },
+      ],
+    });
+    simulator.exposeViaService({
+      name: SIMULATOR,
+      ports: [{ port: SIMULATOR_PORT, targetPort: SIMULATOR_PORT }],
     });
 
     for (const component of COMPONENTS.filter((c) => c.kind === 'service')) {

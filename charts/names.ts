@@ -31,6 +31,8 @@ export const SERVICES = {
 export const REPLAYER_JOB = 'pmp-station-info-dlq-replayer';
 export const DATAFLOW_JOB = 'pmp-velib-curated';
 export const EMULATORS = 'pmp-emulators';
+/** The Vélib feed simulator (`pmp simulate`), run from the emulators image in the local cluster. */
+export const SIMULATOR = 'pmp-simulator';
 
 export const SCHEDULER_JOBS = {
   pollEveryMinute: 'pmp-velib-poll-every-minute',

@@ -3,7 +3,7 @@ import { COMMON } from './shared.js';
 /**
  * One laptop: the same manifests, read by `pmp reconcile` (emulators) and, as Kubernetes
  * Deployments, by `skaffold dev -p local`. Images are bare names built by skaffold; service URLs are
- * the in-cluster Service names; the feeds come from the simulator in the emulators image.
+ * the in-cluster Service names; the feeds come from `pmp simulate`, run from the emulators image.
  */
 export const local = {
   ...COMMON,
@@ -14,8 +14,9 @@ export const local = {
   namespace: 'pmp-local',
   imageRegistry: '',
   serviceUrlTemplate: 'http://{service}:8080',
-  stationStatusFeedUrl: 'http://pmp-emulators:8087/velib/station_status.json',
-  stationInformationFeedUrl: 'http://pmp-emulators:8087/velib/station_information.json',
+  stationStatusFeedUrl: 'http://pmp-simulator:8090/opendata/Velib_Metropole/station_status.json',
+  stationInformationFeedUrl:
+    'http://pmp-simulator:8090/opendata/Velib_Metropole/station_information.json',
   configConnectorServiceAccount: 'pmp-config-connector@pmp-local.iam.gserviceaccount.com',
   emulators: {
     pubsubHost: 'pmp-emulators:8085',
