@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDocument } from 'yaml';
+import { parseManifests } from '../local/manifests/index.js';
 import { ENV_NAMES, loadEnvConfig, type EnvName } from './config/index.js';
 import { CLUSTERS_DIR, isMainModule, REPO_ROOT } from './paths.js';
 import { readSkaffold, skaffoldArtifacts } from './skaffold-config.js';
@@ -47,9 +47,11 @@ export function planDeploy(options: DeployOptions): DeployPlan {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()) {
-    const doc = parseDocument(readFileSync(path.join(dir, file), 'utf8'));
-    const kind = doc.get('kind');
-    for (const { image } of containersOf(doc.toJS())) {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    const objects = parseManifests(text, file).map((m) => m.object);
+    if (objects.length !== 1) throw new Error(`${file}: gcloud replaces one object per file`);
+    const { kind } = objects[0]!;
+    for (const { image } of containersOf(objects[0])) {
       if (!image.startsWith(registry) || image.includes(':')) {
         throw new Error(`${file}: image ${image} is not an untagged ${registry}… image`);
       }
@@ -57,10 +59,7 @@ export function planDeploy(options: DeployOptions): DeployPlan {
     }
     const target = path.join(options.outDir, file);
     // The reviewed file, byte for byte, with only the image lines pinned.
-    pinned.set(
-      target,
-      pinImages(readFileSync(path.join(dir, file), 'utf8'), registry, options.tag),
-    );
+    pinned.set(target, pinImages(text, registry, options.tag));
     const verb = kind === 'Job' ? 'jobs' : 'services';
     replaces.push([
       'gcloud',
