@@ -94,8 +94,10 @@ export async function startPubSubEmulator(
     status: () => collectStatus(broker),
     close: async () => {
       broker.close();
-      await new Promise<void>((resolve) => admin.close(() => resolve()));
+      // Keep-alive connections would hold close() open: drop them as it starts.
+      const closed = new Promise<void>((resolve) => admin.close(() => resolve()));
       admin.closeAllConnections();
+      await closed;
       grpcServer.forceShutdown();
       await opened?.journal.close();
     },

@@ -21,6 +21,24 @@ function measuringPublish(service: grpc.ServiceDefinition): grpc.ServiceDefiniti
   };
 }
 
+/** Responses the handlers already encoded (hot delivery path) pass through untouched. */
+function preEncodedResponses(
+  service: grpc.ServiceDefinition,
+  methods: string[],
+): grpc.ServiceDefinition {
+  const entries = Object.entries(service).map(([name, method]) => [
+    name,
+    methods.includes(name)
+      ? {
+          ...method,
+          responseSerialize: (value: unknown) =>
+            Buffer.isBuffer(value) ? value : method.responseSerialize(value),
+        }
+      : method,
+  ]);
+  return Object.fromEntries(entries) as grpc.ServiceDefinition;
+}
+
 /** Wires the two gRPC services onto one server; the broker owns all state. */
 export function createGrpcServer(broker: Broker): grpc.Server {
   const services = loadPubSubServices();
@@ -30,7 +48,10 @@ export function createGrpcServer(broker: Broker): grpc.Server {
     'grpc.max_send_message_length': -1,
   });
   server.addService(measuringPublish(services.publisher), publisherHandlers(broker));
-  server.addService(services.subscriber, subscriberHandlers(broker));
+  server.addService(
+    preEncodedResponses(services.subscriber, ['Pull', 'StreamingPull']),
+    subscriberHandlers(broker),
+  );
   return server;
 }
 

@@ -5,7 +5,7 @@ import { parseName } from '../names.js';
 import type { Broker } from '../storage/broker.js';
 import type { SubscriptionState } from '../storage/subscription-state.js';
 import type { Consumer } from '../storage/types.js';
-import { receivedMessages } from './received-message.js';
+import { encodeReceived } from './encode-received.js';
 
 interface StreamingPullRequest {
   subscription?: string;
@@ -46,13 +46,7 @@ export function streamingPull(broker: Broker) {
           leased.set(d.ackId, d.message.size);
           bytesOut += d.message.size;
         }
-        const ok = call.write({
-          receivedMessages: receivedMessages(sub!, batch),
-          subscriptionProperties: {
-            exactlyOnceDeliveryEnabled: sub!.exactlyOnce,
-            messageOrderingEnabled: sub!.ordered,
-          },
-        });
+        const ok = call.write(encodeReceived(sub!, batch, true));
         if (!ok) {
           writable = false;
           call.once('drain', () => {

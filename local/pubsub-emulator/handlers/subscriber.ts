@@ -10,7 +10,8 @@ import {
   type Timestamp,
 } from '../storage/types.js';
 import { invalidAckIdsError } from './ack-errors.js';
-import { receivedMessages } from './received-message.js';
+import { encodeReceived } from './encode-received.js';
+import type { Delivery } from '../storage/types.js';
 import { streamingPull } from './streaming-pull.js';
 import { applySubscriptionUpdate, normalizeSubscription } from './subscription-config.js';
 import { paginate, unary } from './unary.js';
@@ -136,11 +137,11 @@ export function subscriberHandlers(broker: Broker): UntypedServiceImplementation
                   },
             ackDeadlineSeconds: () =>
               sub.config.ackDeadlineSeconds ?? LIMITS.defaultAckDeadlineSeconds,
-            deliver: (batch: Parameters<typeof receivedMessages>[1]) => {
+            deliver: (batch: Delivery[]) => {
               answered = true;
               broker.detach(sub, consumer);
               if (timer) clearTimeout(timer);
-              resolve({ receivedMessages: receivedMessages(sub, batch) });
+              resolve(encodeReceived(sub, batch, false));
             },
           };
           broker.attach(sub, consumer);
