@@ -96,7 +96,9 @@ describe('view order', () => {
   it('creates each view after the views it reads', () => {
     const ordered = orderViews(readMartViews()).map((v) => v.tableId);
     const position = (name: string) => ordered.indexOf(name);
-    expect(position('velib_station_status_dedup')).toBeLessThan(position('velib_latest_state'));
+    expect(position('velib_station_status_dedup')).toBeLessThan(
+      position('velib_totals_hourly_aggregate'),
+    );
     expect(position('velib_latest_state')).toBeLessThan(position('velib_latest_state_enriched'));
     expect(position('velib_station_information_latest')).toBeLessThan(
       position('velib_latest_state_enriched'),

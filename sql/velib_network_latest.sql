@@ -8,7 +8,7 @@ SELECT
   COUNTIF(
     is_installed = 1
     AND TIMESTAMP_DIFF(
-      (SELECT MAX(snapshot_ts) FROM pmp_marts.velib_latest_state),
+      newest_snapshot_ts,
       COALESCE(last_reported_ts, snapshot_ts),
       SECOND
     ) <= 60 * 60
@@ -19,4 +19,7 @@ SELECT
   SUM(num_docks_available) AS docks_available,
   COUNTIF(num_bikes_available = 0 AND is_installed = 1) AS empty_stations,
   COUNTIF(num_docks_available = 0 AND num_bikes_available > 0 AND is_installed = 1) AS full_stations
-FROM pmp_marts.velib_latest_state
+FROM (
+  SELECT *, MAX(snapshot_ts) OVER () AS newest_snapshot_ts
+  FROM pmp_marts.velib_latest_state
+)

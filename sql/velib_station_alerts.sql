@@ -6,9 +6,16 @@
 -- A streak starts at the first snapshot after the last one that did not have the problem, so one
 -- good snapshot resets it. "Now" is the newest snapshot in the data, not the wall clock, so a
 -- replayed or recorded history gives the same alerts as it did live, and the view is testable.
-WITH as_of AS (
-  SELECT MAX(snapshot_ts) AS as_of_ts
-  FROM pmp_marts.velib_station_status_dedup
+-- The streak bounds are MIN/MAX of snapshot times, which a duplicated row cannot move, so they
+-- read the curated table without the (costly) de-duplication window.
+WITH history AS (
+  SELECT
+    station_id,
+    COALESCE(event_ts, ingest_ts) AS snapshot_ts,
+    num_bikes_available,
+    num_docks_available,
+    is_renting
+  FROM pmp_curated.velib_station_status
 ),
 last_good AS (
   SELECT
@@ -16,55 +23,65 @@ last_good AS (
     MAX(IF(num_bikes_available > 0, snapshot_ts, NULL)) AS last_not_empty_ts,
     MAX(IF(num_docks_available > 0 OR num_bikes_available = 0, snapshot_ts, NULL)) AS last_not_full_ts,
     MAX(IF(is_renting = 1, snapshot_ts, NULL)) AS last_renting_ts
-  FROM pmp_marts.velib_station_status_dedup
+  FROM history
   GROUP BY station_id
 ),
 streaks AS (
   SELECT
-    d.station_id,
-    MIN(IF(d.snapshot_ts > IFNULL(g.last_not_empty_ts, TIMESTAMP '1970-01-01'), d.snapshot_ts, NULL)) AS empty_since_ts,
-    MIN(IF(d.snapshot_ts > IFNULL(g.last_not_full_ts, TIMESTAMP '1970-01-01'), d.snapshot_ts, NULL)) AS full_since_ts,
-    MIN(IF(d.snapshot_ts > IFNULL(g.last_renting_ts, TIMESTAMP '1970-01-01'), d.snapshot_ts, NULL)) AS not_renting_since_ts
-  FROM pmp_marts.velib_station_status_dedup AS d
+    h.station_id,
+    MIN(IF(h.snapshot_ts > IFNULL(g.last_not_empty_ts, TIMESTAMP '1970-01-01'), h.snapshot_ts, NULL)) AS empty_since_ts,
+    MIN(IF(h.snapshot_ts > IFNULL(g.last_not_full_ts, TIMESTAMP '1970-01-01'), h.snapshot_ts, NULL)) AS full_since_ts,
+    MIN(IF(h.snapshot_ts > IFNULL(g.last_renting_ts, TIMESTAMP '1970-01-01'), h.snapshot_ts, NULL)) AS not_renting_since_ts
+  FROM history AS h
   JOIN last_good AS g USING (station_id)
-  GROUP BY d.station_id
+  GROUP BY h.station_id
+),
+now_state AS (
+  SELECT
+    e.*,
+    k.empty_since_ts,
+    k.full_since_ts,
+    k.not_renting_since_ts,
+    MAX(e.snapshot_ts) OVER () AS as_of_ts
+  FROM pmp_marts.velib_latest_state_enriched AS e
+  JOIN streaks AS k USING (station_id)
 ),
 candidates AS (
-  SELECT 'empty' AS alert_type, s.station_id, k.empty_since_ts AS since_ts
-  FROM pmp_marts.velib_latest_state AS s
-  JOIN streaks AS k USING (station_id)
-  WHERE s.num_bikes_available = 0 AND s.is_installed = 1 AND s.is_renting = 1
-  UNION ALL
-  SELECT 'full', s.station_id, k.full_since_ts
-  FROM pmp_marts.velib_latest_state AS s
-  JOIN streaks AS k USING (station_id)
-  WHERE s.num_docks_available = 0 AND s.num_bikes_available > 0 AND s.is_installed = 1 AND s.is_returning = 1
-  UNION ALL
-  SELECT 'not_reporting', s.station_id, COALESCE(s.last_reported_ts, s.snapshot_ts)
-  FROM pmp_marts.velib_latest_state AS s
-  WHERE s.is_installed = 1
-  UNION ALL
-  SELECT 'not_renting', s.station_id, k.not_renting_since_ts
-  FROM pmp_marts.velib_latest_state AS s
-  JOIN streaks AS k USING (station_id)
-  WHERE s.is_installed = 1 AND s.is_renting = 0
+  SELECT
+    n.*,
+    alert_type,
+    CASE alert_type
+      WHEN 'empty' THEN n.empty_since_ts
+      WHEN 'full' THEN n.full_since_ts
+      WHEN 'not_reporting' THEN COALESCE(n.last_reported_ts, n.snapshot_ts)
+      ELSE n.not_renting_since_ts
+    END AS since_ts,
+    CASE alert_type
+      WHEN 'empty' THEN n.num_bikes_available = 0 AND n.is_installed = 1 AND n.is_renting = 1
+      WHEN 'full' THEN n.num_docks_available = 0 AND n.num_bikes_available > 0 AND n.is_installed = 1 AND n.is_returning = 1
+      WHEN 'not_reporting' THEN n.is_installed = 1
+      ELSE n.is_installed = 1 AND n.is_renting = 0
+    END AS applies
+  FROM now_state AS n
+  CROSS JOIN UNNEST(['empty', 'full', 'not_reporting', 'not_renting']) AS alert_type
 )
 SELECT
-  c.alert_type,
-  c.station_id,
-  e.station_code,
-  e.name,
-  e.lat,
-  e.lon,
-  e.num_bikes_available,
-  e.num_docks_available,
-  c.since_ts,
-  DIV(TIMESTAMP_DIFF(a.as_of_ts, c.since_ts, SECOND), 60) AS duration_minutes,
-  a.as_of_ts
-FROM candidates AS c
-CROSS JOIN as_of AS a
-LEFT JOIN pmp_marts.velib_latest_state_enriched AS e USING (station_id)
+  alert_type,
+  station_id,
+  station_code,
+  name,
+  lat,
+  lon,
+  num_bikes_available,
+  num_docks_available,
+  since_ts,
+  DIV(TIMESTAMP_DIFF(as_of_ts, since_ts, SECOND), 60) AS duration_minutes,
+  as_of_ts
+FROM candidates
 WHERE
-  (c.alert_type IN ('empty', 'full') AND TIMESTAMP_DIFF(a.as_of_ts, c.since_ts, SECOND) > 30 * 60)
-  OR (c.alert_type = 'not_reporting' AND TIMESTAMP_DIFF(a.as_of_ts, c.since_ts, SECOND) > 60 * 60)
-  OR c.alert_type = 'not_renting'
+  applies
+  AND (
+    (alert_type IN ('empty', 'full') AND TIMESTAMP_DIFF(as_of_ts, since_ts, SECOND) > 30 * 60)
+    OR (alert_type = 'not_reporting' AND TIMESTAMP_DIFF(as_of_ts, since_ts, SECOND) > 60 * 60)
+    OR alert_type = 'not_renting'
+  )

@@ -3,10 +3,9 @@
 -- depend on how many times a message was delivered. TIMESTAMP_TRUNC in Europe/Paris keeps the two
 -- 02:00 hours of the autumn DST change apart (they are different instants). Empty and full count
 -- installed stations only: a station being built or removed is not a shortage.
-WITH snapshots AS (
+WITH per_snapshot AS (
   SELECT
     snapshot_ts,
-    TIMESTAMP_TRUNC(snapshot_ts, HOUR, 'Europe/Paris') AS hour_ts_paris,
     COUNT(DISTINCT station_id) AS stations_reporting,
     SUM(num_bikes_available) AS total_bikes,
     SUM(mechanical_available) AS total_mechanical,
@@ -15,7 +14,13 @@ WITH snapshots AS (
     COUNTIF(num_bikes_available = 0 AND is_installed = 1) AS empty_stations,
     COUNTIF(num_docks_available = 0 AND num_bikes_available > 0 AND is_installed = 1) AS full_stations
   FROM pmp_marts.velib_station_status_dedup
-  GROUP BY snapshot_ts, hour_ts_paris
+  GROUP BY snapshot_ts
+),
+-- The Paris hour is worked out once per snapshot, not once per station row (time-zone arithmetic
+-- is the expensive part of this view).
+snapshots AS (
+  SELECT *, TIMESTAMP_TRUNC(snapshot_ts, HOUR, 'Europe/Paris') AS hour_ts_paris
+  FROM per_snapshot
 )
 SELECT
   hour_ts_paris,

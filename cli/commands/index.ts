@@ -3,6 +3,7 @@ import { registerSimulate } from './simulate.js';
 import { registerStart } from './start.js';
 import { registerCurate } from './curate.js';
 import { registerEmulators } from './emulators.js';
+import { registerDashboard } from './dashboard.js';
 import { registerSynth } from './synth.js';
 import { registerValidate } from './validate.js';
 import { registerDiff } from './diff.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerEmulators(program);
   registerCurate(program);
   registerSimulate(program);
+  registerDashboard(program);
   registerSynth(program);
   registerValidate(program);
   registerDiff(program);

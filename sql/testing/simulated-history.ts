@@ -39,7 +39,8 @@ export function simulatedHistory(options: SimulatedHistoryOptions): SimulatedHis
     return buildEnvelope({
       document,
       source: 'velib',
-      eventType: name === 'station_status' ? 'station_status_snapshot' : 'station_information_snapshot',
+      eventType:
+        name === 'station_status' ? 'station_status_snapshot' : 'station_information_snapshot',
       ingestTs: new Date(at + 20_000),
     });
   };

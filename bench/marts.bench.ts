@@ -1,0 +1,102 @@
+// Dashboard API latency over a week of curated rows (7 × 1,440 snapshots × 1,495 stations ≈ 15
+// million), target < 1 s per call. The rows are generated inside the emulator's DuckDB by one
+// BigQuery INSERT … SELECT through the official client (insertAll would take the better part of an
+// hour at this size), from the real station list; each /api route is then called through HTTP with
+// the dashboard's cache off (every call runs its mart query) and on (what a browser sees between
+// refreshes). BENCH_DAYS (default 7) scales the history; npx tsx bench/marts.bench.ts.
+import { loadavg } from 'node:os';
+import { startBigQueryEmulator } from '../local/bigquery-emulator/index.js';
+import { startDashboard } from '../services/dashboard/index.js';
+import { silentLogger } from '../services/shared/logger.js';
+import { simulatedHistory } from '../sql/testing/simulated-history.js';
+import { createWarehouse, emulatorClient } from '../sql/testing/warehouse.js';
+
+const DAYS = Number(process.env.BENCH_DAYS ?? 7);
+const SNAPSHOTS = Math.round(DAYS * 1440);
+const ROUTES = [
+  '/api/kpis',
+  '/api/stations',
+  '/api/hourly?hours=48',
+  '/api/profile',
+  '/api/alerts',
+  '/api/dlq',
+];
+const PROJECT = 'bench-marts';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+const emulator = await startBigQueryEmulator({ port: 0, log: silentLogger() });
+const bigquery = emulatorClient(emulator.url, PROJECT);
+try {
+  await createWarehouse(bigquery);
+  const { information } = simulatedHistory({
+    start: new Date('2025-10-20T00:00:00Z'),
+    snapshots: 0,
+  });
+  await bigquery.dataset('pmp_curated').table('velib_station_information').insert(information);
+
+  // A minute-by-minute week for every station, with bikes drifting every 15 minutes, a few
+  // stations closed, and each snapshot collected 20 s after its feed time.
+  let started = performance.now();
+  await bigquery.query(`
+    INSERT INTO pmp_curated.velib_station_status
+      (ingest_ts, event_ts, station_id, station_code, is_installed, is_renting, is_returning,
+       last_reported_ts, num_bikes_available, num_docks_available, mechanical_available,
+       ebike_available, raw_station_json)
+    SELECT TIMESTAMP_ADD(ts, INTERVAL 20 SECOND), ts, station_id, station_code, 1,
+      IF(MOD(k, 97) = 0, 0, 1), 1, ts, bikes, GREATEST(capacity - bikes, 0),
+      DIV(bikes * 3, 5), bikes - DIV(bikes * 3, 5), NULL
+    FROM (
+      SELECT s.station_id, s.station_code, s.k, s.capacity,
+        TIMESTAMP_ADD(TIMESTAMP '2025-10-20 00:00:00+00', INTERVAL m MINUTE) AS ts,
+        MOD(s.k * 37 + DIV(m, 15) * (1 + MOD(s.k, 7)), GREATEST(s.capacity, 1) + 1) AS bikes
+      FROM (
+        SELECT station_id, station_code, capacity, ROW_NUMBER() OVER (ORDER BY station_id) AS k
+        FROM pmp_curated.velib_station_information
+      ) AS s
+      CROSS JOIN UNNEST(GENERATE_ARRAY(0, ${SNAPSHOTS - 1})) AS m
+    )`);
+  const [countRows] = (await bigquery.query(
+    'SELECT COUNT(*) AS n FROM pmp_curated.velib_station_status',
+  )) as [{ n: number }[]];
+  const rows = countRows[0]?.n ?? 0;
+  const generateMs = performance.now() - started;
+  console.log(
+    `generated ${rows.toLocaleString('en')} curated rows (${DAYS} days × 1,440 snapshots × ${information.length} stations) in ${seconds(generateMs)}`,
+  );
+
+  for (const cacheMs of [0, 60_000]) {
+    const dashboard = await startDashboard({
+      port: 0,
+      projectId: PROJECT,
+      bigquery,
+      cacheMs,
+      log: silentLogger(),
+    });
+    try {
+      console.log(
+        `\ncache ${cacheMs === 0 ? 'off (every call queries the marts)' : 'on (60 s)'}; load average ${loadavg()[0]!.toFixed(1)}`,
+      );
+      console.log('route                   run 1      run 2      run 3      result');
+      for (const route of ROUTES) {
+        const times: number[] = [];
+        let size = 0;
+        for (let run = 0; run < 3; run++) {
+          started = performance.now();
+          const response = await fetch(`${dashboard.url}${route}`);
+          const body = await response.text();
+          times.push(performance.now() - started);
+          if (!response.ok) throw new Error(`${route}: ${response.status} ${body}`);
+          size = body.length;
+        }
+        console.log(
+          `${route.padEnd(22)} ${times.map((t) => seconds(t).padStart(9)).join('  ')}   ${(size / 1024).toFixed(0)} KiB ${Math.max(...times) < 1000 ? '✓' : '✗ over 1 s'}`,
+        );
+      }
+    } finally {
+      await dashboard.close();
+    }
+  }
+} finally {
+  await emulator.close();
+}
