@@ -1,7 +1,7 @@
 import { EBIKE_TYPE_NAMES, MECHANICAL_TYPE_NAME } from './defaults.js';
 import type { Envelope } from './envelope.js';
 import { StageError } from './errors.js';
-import { firstTruthy, isRecord, isTruthy, own, present, toInt, toText } from './lenient.js';
+import { isRecord, isTruthy, own, present, toInt, toText } from './lenient.js';
 import { kindOf, safeJsonStringify } from './text.js';
 import { epochSecondsToTimestamp } from './timestamps.js';
 import type { RowOf } from './warehouse/index.js';
@@ -55,19 +55,19 @@ export function extractBikeTypes(station: Record<string, unknown>): {
   let mechanical: Count = null;
   let ebike: Count = null;
   const types = own(station, 'num_bikes_available_types');
-  const assign = (typeName: unknown, count: unknown) => {
-    if (typeName === MECHANICAL_TYPE_NAME) mechanical = toInt(count);
-    else if (typeof typeName === 'string' && EBIKE_TYPE_NAMES.includes(typeName))
-      ebike = toInt(count);
-  };
-
+  // No closure for the shared "named type + count" case: this runs once per station row, and each
+  // closure created per call is an allocation (and, under tsx, a defineProperty for its name).
   if (Array.isArray(types)) {
     for (const item of types) {
       if (!isRecord(item)) continue;
       if (Object.hasOwn(item, 'mechanical')) mechanical = toInt(item.mechanical);
       if (Object.hasOwn(item, 'ebike')) ebike = toInt(item.ebike);
       const bikeType = own(item, 'bike_type');
-      if (isTruthy(bikeType) && Object.hasOwn(item, 'count')) assign(bikeType, item.count);
+      if (isTruthy(bikeType) && Object.hasOwn(item, 'count')) {
+        const kind = bikeKind(bikeType);
+        if (kind === 'mechanical') mechanical = toInt(item.count);
+        else if (kind === 'ebike') ebike = toInt(item.count);
+      }
     }
   } else if (isRecord(types)) {
     if (Object.hasOwn(types, 'mechanical')) mechanical = toInt(types.mechanical);
@@ -76,12 +76,21 @@ export function extractBikeTypes(station: Record<string, unknown>): {
     const vehicles = own(station, 'vehicle_types_available');
     if (Array.isArray(vehicles)) {
       for (const item of vehicles) {
-        if (isRecord(item) && Object.hasOwn(item, 'count'))
-          assign(item.vehicle_type_id, item.count);
+        if (!isRecord(item) || !Object.hasOwn(item, 'count')) continue;
+        const kind = bikeKind(item.vehicle_type_id);
+        if (kind === 'mechanical') mechanical = toInt(item.count);
+        else if (kind === 'ebike') ebike = toInt(item.count);
       }
     }
   }
   return { mechanical, ebike };
+}
+
+/** Which count a bike type name feeds, if any. */
+function bikeKind(typeName: unknown): 'mechanical' | 'ebike' | null {
+  if (typeName === MECHANICAL_TYPE_NAME) return 'mechanical';
+  if (typeof typeName === 'string' && EBIKE_TYPE_NAMES.includes(typeName)) return 'ebike';
+  return null;
 }
 
 /** First value of the pair that is not null/missing (the original's `if x is None: x = y`). */
@@ -100,6 +109,17 @@ export function stationIdOf(station: Record<string, unknown>): string | null {
   return id === null || id.trim() === '' ? null : id;
 }
 
+/**
+ * The original's `stationCode or station_code or stationcode`: the first truthy one, else the last.
+ * Spelled out rather than through `firstTruthy(...)`, whose rest array is allocated per station.
+ */
+function stationCodeOf(station: Record<string, unknown>): unknown {
+  const camel = own(station, 'stationCode');
+  if (isTruthy(camel)) return camel;
+  const snake = own(station, 'station_code');
+  return isTruthy(snake) ? snake : own(station, 'stationcode');
+}
+
 /** One station object → one curated row, or null when it has no usable station_id. */
 export function stationStatusRow(
   station: Record<string, unknown>,
@@ -108,11 +128,7 @@ export function stationStatusRow(
   const stationId = stationIdOf(station);
   if (stationId === null) return null;
   const { mechanical, ebike } = extractBikeTypes(station);
-  const code = firstTruthy(
-    own(station, 'stationCode'),
-    own(station, 'station_code'),
-    own(station, 'stationcode'),
-  );
+  const code = stationCodeOf(station);
   return {
     ingest_ts: envelope.ingest_ts,
     event_ts: envelope.event_ts,

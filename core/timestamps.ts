@@ -53,7 +53,48 @@ export function epochSecondsToTimestamp(value: unknown): string | null {
   const seconds = toInt(value);
   if (typeof seconds !== 'number') return null;
   if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) return null;
-  return new Date(seconds * 1000).toISOString().slice(0, 19) + 'Z';
+  return formatEpochSeconds(seconds);
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+/**
+ * Whole epoch seconds within years 0001–9999 → `YYYY-MM-DDTHH:MM:SSZ`, exactly what
+ * `new Date(s * 1000).toISOString()` gives without its milliseconds. Done arithmetically because it
+ * runs once per station row and a Date plus toISOString costs several times more. The calendar
+ * part is the civil-from-days algorithm (proleptic Gregorian, March-based years so the leap day
+ * ends a year), as in H. Hinnant's "chrono-compatible low-level date algorithms".
+ */
+function formatEpochSeconds(seconds: number): string {
+  const days = Math.floor(seconds / SECONDS_PER_DAY);
+  const secondOfDay = seconds - days * SECONDS_PER_DAY;
+  // Days since 0000-03-01; never negative for years ≥ 0001, so plain floors are exact.
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1_460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(secondOfDay / 3_600);
+  const minute = Math.floor((secondOfDay - hour * 3_600) / 60);
+  const second = secondOfDay - hour * 3_600 - minute * 60;
+  const yyyy =
+    year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
+  return `${yyyy}-${twoDigits(month)}-${twoDigits(day)}T${twoDigits(hour)}:${twoDigits(minute)}:${twoDigits(second)}Z`;
 }
 
 /** A clock reading → RFC 3339 UTC, milliseconds kept when not zero (the same form as the rest). */
