@@ -64,6 +64,7 @@ export class Broker {
     this.unitMs = options.ackDeadlineUnitMs ?? 1000;
     this.sweeper = setInterval(() => this.sweep(), Math.min(100, this.unitMs));
     this.sweeper.unref();
+    options.journal?.setSnapshotSource(() => this.exportState());
   }
 
   get log(): Logger {
@@ -85,6 +86,23 @@ export class Broker {
       }
       void name;
     }
+  }
+
+  /** The durable part of the state, for the journal's rewrite. */
+  exportState(): JournalState {
+    const messages = new Map<number, StoredMessage>();
+    const subscriptions: JournalState['subscriptions'] = new Map();
+    for (const sub of this.subs.values()) {
+      const unacked = new Set<number>();
+      for (const sm of sub.all.values()) {
+        if (sm.acked) continue;
+        unacked.add(sm.message.seq);
+        messages.set(sm.message.seq, sm.message);
+      }
+      subscriptions.set(sub.config.name, { config: sub.config, unacked });
+    }
+    const topics = new Map([...this.topics].map(([name, t]) => [name, t.config]));
+    return { lastSeq: this.seq, topics, subscriptions, messages };
   }
 
   // ---- topics --------------------------------------------------------------------------------

@@ -49,3 +49,51 @@ describe('journal replay', () => {
     expect(state.topics.size).toBe(0);
   });
 });
+
+describe('journal compaction while running', () => {
+  it('rewrites itself from the live state once enough was appended, losing nothing', async () => {
+    const { mkdtempSync, readFileSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { Journal, replay: replayText } = await import('./journal.js');
+    const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+    try {
+      const { journal } = await Journal.open(dir, { compactAfterBytes: 10_000 });
+      const live = replay(lines(topic, sub));
+      journal.setSnapshotSource(() => live);
+      journal.append(topic as never);
+      journal.append(sub as never);
+      for (let seq = 1; seq <= 200; seq += 1) {
+        const message = {
+          seq,
+          id: String(seq),
+          data: Buffer.alloc(100, 1),
+          attributes: {},
+          orderingKey: '',
+          publishMs: 1,
+          size: 100,
+        };
+        live.messages.set(seq, message);
+        live.lastSeq = seq;
+        const unacked = live.subscriptions.get(sub.sub.name)!.unacked;
+        unacked.add(seq);
+        journal.append({ t: 'pub', messages: [message], subs: [sub.sub.name] });
+        if (seq > 5) {
+          unacked.delete(seq - 5);
+          journal.append({ t: 'ack', sub: sub.sub.name, seqs: [seq - 5] });
+        }
+        await journal.flush();
+      }
+      await journal.close();
+      const path = join(dir, 'pubsub.journal');
+      // 200 × ~200 bytes were appended; compaction kept the file near the 5 live messages.
+      expect(statSync(path).size).toBeLessThan(12_000);
+      const state = replayText(readFileSync(path, 'utf8'));
+      expect([...state.subscriptions.get(sub.sub.name)!.unacked].sort((a, b) => a - b)).toEqual([
+        196, 197, 198, 199, 200,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -156,17 +156,50 @@ function serialize(state: JournalState): string {
   return out.join('');
 }
 
+/** Rewrite the journal once this many bytes were appended (or twice the last rewrite, if larger). */
+const COMPACT_AFTER_BYTES = 64 * 1024 * 1024;
+
+/** Writes `state` as the whole journal atomically (temp file, fsync, rename, fsync dir); returns its size. */
+function rewrite(dir: string, path: string, state: JournalState): number {
+  const text = serialize(state);
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  writeSync(fd, text);
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+  const dirFd = openSync(dir, 'r');
+  fsyncSync(dirFd);
+  closeSync(dirFd);
+  return Buffer.byteLength(text);
+}
+
 export class Journal {
   private pending: string[] = [];
+  private appendedBytes = 0;
+  private lastCompactedBytes = 0;
+  private compactAfterBytes = COMPACT_AFTER_BYTES;
+  private snapshotSource: (() => JournalState) | undefined;
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
   private writing = false;
   private handle: FileHandle | undefined;
 
-  private constructor(private readonly path: string) {}
+  private constructor(
+    private readonly path: string,
+    private readonly dir: string,
+  ) {}
+
+  /** Where the current state comes from when the journal rewrites itself while running. */
+  setSnapshotSource(source: () => JournalState): void {
+    this.snapshotSource = source;
+  }
 
   /** Opens (creating) `dir/pubsub.journal`, replays it and compacts it. */
-  static async open(dir: string): Promise<{ journal: Journal; state: JournalState }> {
+  static async open(
+    dir: string,
+    options: { compactAfterBytes?: number } = {},
+  ): Promise<{ journal: Journal; state: JournalState }> {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, 'pubsub.journal');
     const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
@@ -183,16 +216,10 @@ export class Journal {
         }
       }
     }
-    const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    writeSync(fd, serialize(state));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
-    const dirFd = openSync(dir, 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-    const journal = new Journal(path);
+    const written = rewrite(dir, path, state);
+    const journal = new Journal(path, dir);
+    journal.lastCompactedBytes = written;
+    journal.compactAfterBytes = options.compactAfterBytes ?? COMPACT_AFTER_BYTES;
     journal.handle = await open(path, 'a');
     return { journal, state };
   }
@@ -229,8 +256,20 @@ export class Journal {
     const waiters = this.waiters.splice(0);
     let failure: unknown;
     try {
-      await this.handle.write(chunk);
-      await this.handle.datasync();
+      this.appendedBytes += chunk.length;
+      if (
+        this.snapshotSource &&
+        this.appendedBytes > Math.max(this.compactAfterBytes, 2 * this.lastCompactedBytes)
+      ) {
+        // Every pending record is already reflected in the live state: the snapshot replaces them.
+        await this.handle.close();
+        this.lastCompactedBytes = rewrite(this.dir, this.path, this.snapshotSource());
+        this.appendedBytes = 0;
+        this.handle = await open(this.path, 'a');
+      } else {
+        await this.handle.write(chunk);
+        await this.handle.datasync();
+      }
     } catch (error) {
       failure = error;
     }
