@@ -1,15 +1,19 @@
 // Pub/Sub emulator throughput and latency through the official client. The emulator runs in its own
 // process (as `pmp emulators` does) so client and server do not share one event loop.
-//   npx tsx bench/pubsub.bench.ts [messages]
+//   npx tsx bench/pubsub.bench.ts [messages]   (it re-runs itself with --role subscriber)
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { buildEnvelope } from '../core/index.js';
 import { killHard, spawnEmulator } from '../local/pubsub-emulator/test/child.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const TOTAL = Number(process.argv[2] ?? 100_000);
+const ROLE = process.argv[2] === '--role' ? process.argv[3] : undefined;
+const TOTAL = ROLE ? Number(process.argv[5]) : Number(process.argv[2] ?? 100_000);
 const SNAPSHOT_ROUNDS = 200;
 
 /** CPU seconds a process has used (Linux /proc), to tell our cost apart from a busy machine's. */
@@ -24,25 +28,60 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** Subscriber role: receives and acks `total` messages, printing "ready" then "done". */
+async function runSubscriber(subscriptionName: string, total: number): Promise<void> {
+  const pubsub = new PubSub({ projectId: 'bench' });
+  const subscription = pubsub.subscription(subscriptionName, {
+    flowControl: { maxMessages: 10_000, allowExcessMessages: false },
+    batching: { maxMessages: 3000, maxMilliseconds: 50 },
+  });
+  let acked = 0;
+  const finished = new Promise<void>((resolve) => {
+    subscription.on('message', (m: Message) => {
+      m.ack();
+      acked += 1;
+      if (acked === total) resolve();
+    });
+  });
+  const cpu0 = process.cpuUsage();
+  process.stdout.write('ready\n');
+  await finished;
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(`done ${(cpu.user + cpu.system) / 1e6}\n`);
+  await subscription.close();
+  await pubsub.close();
+}
+
+/**
+ * Publisher here, subscriber in a child process: real deployments publish and subscribe from
+ * different processes, and the client's per-message CPU is the bottleneck, so one process each lets
+ * the two cores work.
+ */
 async function throughput(pubsub: PubSub, serverPid: number): Promise<void> {
   const [topic] = await pubsub.createTopic('bench-1k');
   const [sub] = await topic.createSubscription('bench-1k-sub');
   topic.setPublishOptions({
     batching: { maxMessages: 1000, maxMilliseconds: 5, maxBytes: 4 * 1024 * 1024 },
   });
-  const subscription = pubsub.subscription(sub.name, {
-    flowControl: { maxMessages: 10_000, allowExcessMessages: false },
-    batching: { maxMessages: 3000, maxMilliseconds: 50 },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--role',
+      'subscriber',
+      sub.name,
+      String(TOTAL),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    },
+  );
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  if ((await lines.next()).value !== 'ready') throw new Error('subscriber did not start');
   const payload = Buffer.alloc(1024, 'x');
-  let acked = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((r) => (done = r));
-  subscription.on('message', (m: Message) => {
-    m.ack();
-    acked += 1;
-    if (acked === TOTAL) done();
-  });
   const serverCpu0 = cpuSeconds(serverPid);
   const clientCpu0 = process.cpuUsage();
   const start = performance.now();
@@ -54,20 +93,24 @@ async function throughput(pubsub: PubSub, serverPid: number): Promise<void> {
   }
   await Promise.all(inFlight);
   const published = performance.now();
-  await finished;
+  const publisherCpu = process.cpuUsage(clientCpu0);
+  const done = (await lines.next()).value as string;
   const received = performance.now();
   const serverCpu = cpuSeconds(serverPid) - serverCpu0;
-  const clientCpu = process.cpuUsage(clientCpu0);
-  await subscription.close();
+  const subscriberCpu = Number(done.split(' ')[1]);
+  await new Promise((resolve) => child.once('exit', resolve));
   const seconds = (received - start) / 1000;
-  const cpu = serverCpu + (clientCpu.user + clientCpu.system) / 1e6;
+  const pubCpu = (publisherCpu.user + publisherCpu.system) / 1e6;
   console.log(
     `1 KiB publish→ack: ${TOTAL} messages in ${seconds.toFixed(2)} s = ${Math.round(TOTAL / seconds)} msg/s` +
       ` (publish alone ${Math.round(TOTAL / ((published - start) / 1000))} msg/s)`,
   );
+  const perMsg = (s: number) => ((s / TOTAL) * 1e6).toFixed(1);
+  const total = serverCpu + pubCpu + subscriberCpu;
   console.log(
-    `  CPU: emulator ${serverCpu.toFixed(2)} s (${((serverCpu / TOTAL) * 1e6).toFixed(1)} µs/msg), client ${(cpu - serverCpu).toFixed(2)} s;` +
-      ` CPU-bound rate on 2 idle cores ≈ ${Math.round(TOTAL / Math.max(serverCpu, cpu - serverCpu, cpu / 2))} msg/s (load average now ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`,
+    `  CPU µs/msg: emulator ${perMsg(serverCpu)}, publisher ${perMsg(pubCpu)}, subscriber ${perMsg(subscriberCpu)};` +
+      ` CPU-bound rate on 2 idle cores ≈ ${Math.round(TOTAL / Math.max(serverCpu, pubCpu, subscriberCpu, total / 2))} msg/s` +
+      ` (load average now ${loadavg()[0]!.toFixed(1)})`,
   );
 }
 
@@ -108,13 +151,17 @@ async function snapshotRoundTrip(pubsub: PubSub): Promise<void> {
   );
 }
 
-const emulator = await spawnEmulator([]);
-process.env.PUBSUB_EMULATOR_HOST = emulator.host;
-const pubsub = new PubSub({ projectId: 'bench' });
-try {
-  await throughput(pubsub, emulator.process.pid!);
-  await snapshotRoundTrip(pubsub);
-} finally {
-  await pubsub.close();
-  await killHard(emulator.process);
+if (ROLE === 'subscriber') {
+  await runSubscriber(process.argv[4]!, TOTAL);
+} else {
+  const emulator = await spawnEmulator([]);
+  process.env.PUBSUB_EMULATOR_HOST = emulator.host;
+  const pubsub = new PubSub({ projectId: 'bench' });
+  try {
+    await throughput(pubsub, emulator.process.pid!);
+    await snapshotRoundTrip(pubsub);
+  } finally {
+    await pubsub.close();
+    await killHard(emulator.process);
+  }
 }
