@@ -1,23 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import pino from 'pino';
+import { createLogger } from '../../services/shared/logger.js';
+import { cliAction } from '../../local/stack/cli-action.js';
+import { formatTable } from '../../local/stack/format-table.js';
+import { formatPlan } from '../../local/reconcile/plan.js';
+import { startLocalStack } from '../../local/stack/stack.js';
 
-/**
- * `pmp start` will run the whole local stack (issue: "npm start: the whole pipeline on one machine").
- * Until it lands, it says so plainly and exits non-zero instead of pretending.
- */
+const port = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag}: not a port: ${value}`);
+  return n;
+};
+const positive = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a number above 0: ${value}`);
+  return n;
+};
+
+interface StartFlags {
+  feed: string;
+  speed: number;
+  dataDir: string;
+  seed: number;
+  pubsubPort: number;
+  pubsubAdminPort: number;
+  bigqueryPort: number;
+  dashboardPort: number;
+  simulatorPort: number;
+  controlPort: number;
+  dashboard: boolean;
+}
+
+/** `pmp start` (= `npm start`): the whole pipeline on this machine until Ctrl-C. */
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description(
-      'run the whole pipeline locally: emulators, services, Beam runner, scheduler, dashboard',
+      'run the whole pipeline locally: emulators provisioned from clusters/local, services, curated runner, scheduler, feed, dashboard',
     )
-    .action(() => {
-      process.stderr.write(
-        [
-          'pmp start: the full local stack is not built yet.',
-          'What exists today is listed by `pmp --help`.',
+    .option(
+      '--feed <sim|live|dir>',
+      'feed: the simulator, the real Vélib URLs, or a folder of recorded station_status files',
+      'sim',
+    )
+    .option(
+      '--speed <n>',
+      'simulated time and the scheduler run n times faster',
+      positive('--speed'),
+      1,
+    )
+    .option(
+      '--data-dir <dir>',
+      'emulator data, logs and stack.json (a restart keeps the data)',
+      '.pmp',
+    )
+    .option('--seed <n>', 'simulator seed', (v) => Math.trunc(Number(v)), 1)
+    .option('--pubsub-port <port>', 'Pub/Sub emulator gRPC port', port('--pubsub-port'), 8085)
+    .option(
+      '--pubsub-admin-port <port>',
+      'Pub/Sub status page, JWKS and token port',
+      port('--pubsub-admin-port'),
+      8086,
+    )
+    .option('--bigquery-port <port>', 'BigQuery emulator port', port('--bigquery-port'), 9050)
+    .option('--dashboard-port <port>', 'dashboard port', port('--dashboard-port'), 8080)
+    .option(
+      '--simulator-port <port>',
+      'feed simulator (or recorded feed) port',
+      port('--simulator-port'),
+      8090,
+    )
+    .option(
+      '--control-port <port>',
+      'the stack control endpoint (pmp demo --local)',
+      port('--control-port'),
+      8089,
+    )
+    .option('--no-dashboard', 'do not start the dashboard')
+    .action(
+      cliAction('start', async (flags: StartFlags) => {
+        const dataDir = path.resolve(flags.dataDir);
+        mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+        const logFile = path.join(dataDir, 'logs', 'stack.log');
+        const log = createLogger({
+          name: 'pmp-stack',
+          destination: pino.destination({ dest: logFile, sync: false, mkdir: true }),
+        });
+        const t0 = Date.now();
+        const say = (line: string) =>
+          process.stderr.write(
+            `  ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}\n`,
+          );
+        process.stderr.write(
+          `Starting Paris Mobility Pulse locally (logs: ${path.relative(process.cwd(), logFile)})\n`,
+        );
+        let interrupted = false;
+        const early = () => (interrupted = true);
+        process.once('SIGINT', early);
+        const stack = await startLocalStack({
+          feed: flags.feed,
+          speed: flags.speed,
+          seed: flags.seed,
+          dataDir,
+          dashboard: flags.dashboard,
+          ports: {
+            pubsub: flags.pubsubPort,
+            pubsubAdmin: flags.pubsubAdminPort,
+            bigquery: flags.bigqueryPort,
+            dashboard: flags.dashboardPort,
+            simulator: flags.simulatorPort,
+            control: flags.controlPort,
+          },
+          log,
+          onProgress: say,
+        });
+        process.off('SIGINT', early);
+        const changed = stack.plan.filter((c) => c.action !== 'unchanged');
+        say(
+          `ready (reconcile: ${changed.length === 0 ? 'no changes' : `${changed.length} changes`})`,
+        );
+        if (changed.length > 0 && changed.length < stack.plan.length) {
+          process.stderr.write(formatPlan(stack.plan));
+        }
+        const rows = stack
+          .components()
+          .map((c) => [c.name, c.url ?? '—', c.status, c.detail ?? '']);
+        process.stdout.write(
+          `\n${formatTable(['component', 'where', 'status', 'detail'], rows)}\n`,
+        );
+        const lines = [
           '',
-        ].join('\n'),
-      );
-      process.exitCode = 2;
-    });
+          'What to try next:',
+          ...(stack.dashboardUrl
+            ? [`  open ${stack.dashboardUrl}            the dashboard (marts, refreshed live)`]
+            : []),
+          '  npx pmp status                    backlog, rows per table, DLQ counts, freshness',
+          '  npx pmp demo collect --local      collect both feeds now',
+          '  npx pmp demo down --local         pause the scheduler and the curated job (up resumes)',
+          `  ${stack.emulators.pubsub!.adminUrl}/   Pub/Sub emulator status page`,
+          flags.speed === 1
+            ? '  npm start -- --speed 60           one simulated hour per real minute'
+            : '',
+          '',
+          'Ctrl-C stops everything (data stays in ' +
+            (path.relative(process.cwd(), dataDir) || '.') +
+            '/).',
+          '',
+        ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
+        process.stdout.write(`${lines.join('\n')}\n`);
+        if (interrupted) process.kill(process.pid, 'SIGINT');
+        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+          process.once('SIGINT', () => resolve('SIGINT'));
+          process.once('SIGTERM', () => resolve('SIGTERM'));
+        });
+        process.stderr.write(`\n${signal}: stopping (Ctrl-C again forces)…\n`);
+        process.once('SIGINT', () => process.exit(130));
+        const stats = stack.runnerStats();
+        await stack.close();
+        process.stderr.write(
+          `stopped. This run: ${stats.messagesAcked} snapshots curated into ${stats.rowsInserted} rows.\n`,
+        );
+      }),
+    );
 }

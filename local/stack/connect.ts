@@ -53,6 +53,8 @@ export function clientsFor(target: Pick<StackTarget, 'pubsubHost' | 'bigqueryUrl
     PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST,
     BIGQUERY_EMULATOR_HOST: process.env.BIGQUERY_EMULATOR_HOST,
   };
+  // No Google metadata server next to the emulators: skip the clients' lookup (and its warning).
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
   process.env.PUBSUB_EMULATOR_HOST = target.pubsubHost;
   process.env.BIGQUERY_EMULATOR_HOST = target.bigqueryUrl;
   try {

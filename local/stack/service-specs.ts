@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ofKind, type LoadedManifest } from '../manifests/index.js';
+
+/** A Knative Service (or Cloud Run Job) spec reduced to what a local process needs. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly kind: 'service' | 'job';
+  readonly image: string;
+  /** containers[0].env, in order. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The entry point that image runs, relative to the repository root. */
+  readonly entry: string;
+}
+
+/** Which entry point each image runs (the Dockerfiles' CMD). */
+export const IMAGE_ENTRIES: Readonly<Record<string, string>> = {
+  'pmp-velib-collector': 'services/velib-collector/main.ts',
+  'pmp-bq-writer': 'services/bq-writer/main.ts',
+  'pmp-velib-station-info-writer': 'services/station-info-writer/main.ts',
+  'pmp-dashboard': 'services/dashboard/main.ts',
+  'pmp-station-info-dlq-replayer': 'services/dlq-replayer/main.ts',
+};
+
+type Container = { image?: string; env?: { name?: string; value?: string }[] };
+
+function container(object: LoadedManifest['object'], kind: 'service' | 'job'): Container {
+  type Template = { spec?: { containers?: Container[]; template?: Template } };
+  const spec = object.spec as { template?: Template } | undefined;
+  const template = kind === 'service' ? spec?.template?.spec : spec?.template?.spec?.template?.spec;
+  const first = template?.containers?.[0];
+  if (!first?.image)
+    throw new Error(`${object.kind} ${object.metadata.name}: no containers[0].image`);
+  return first;
+}
+
+/**
+ * The Cloud Run services and jobs of `clusters/<env>/cloud-run/`, with their entry points; images
+ * with no known entry point, or whose entry point is not in this checkout, are left out and named
+ * in `skipped`.
+ */
+export function serviceSpecsOf(
+  manifests: readonly LoadedManifest[],
+  root: string,
+): { specs: ServiceSpec[]; skipped: string[] } {
+  const specs: ServiceSpec[] = [];
+  const skipped: string[] = [];
+  const all = [
+    ...ofKind(manifests, 'Service')
+      .filter((m) => m.object.apiVersion.startsWith('serving.knative.dev/'))
+      .map((m) => ({ m, kind: 'service' as const })),
+    ...ofKind(manifests, 'Job')
+      .filter((m) => m.object.apiVersion.startsWith('run.googleapis.com/'))
+      .map((m) => ({ m, kind: 'job' as const })),
+  ];
+  for (const { m, kind } of all) {
+    const c = container(m.object, kind);
+    const entry = IMAGE_ENTRIES[c.image!];
+    if (!entry || !existsSync(path.join(root, entry))) {
+      skipped.push(m.object.metadata.name);
+      continue;
+    }
+    const env: Record<string, string> = {};
+    for (const e of c.env ?? []) if (e.name) env[e.name] = e.value ?? '';
+    specs.push({ name: m.object.metadata.name, kind, image: c.image!, env, entry });
+  }
+  return { specs, skipped };
+}
