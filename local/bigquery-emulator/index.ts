@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../services/shared/logger.js';
 import { createApp } from './server.js';
 import type { EmulatorState } from './state.js';
 import { Database } from './storage/database.js';
+import { InsertIdLog } from './storage/insert-id-log.js';
 import { InsertIdCache } from './storage/insert-ids.js';
 import { MetadataStore } from './storage/metadata.js';
 import { ResultCache } from './storage/results.js';
@@ -49,10 +50,27 @@ export async function startBigQueryEmulator(
   }
   const db = await Database.open(path);
   const meta = await db.exclusive((connection) => MetadataStore.load(connection));
+  const insertIds = new InsertIdCache(options.insertIdWindowMs);
+  let insertIdLog: InsertIdLog | undefined;
+  if (path) {
+    const opened = await db.exclusive((connection) =>
+      InsertIdLog.open(connection, insertIds.windowMs, Date.now()),
+    );
+    insertIdLog = opened.log;
+    for (const id of opened.recent) {
+      // Only ids of the table as it exists now (not of a dropped one of the same name).
+      const [projectId, rest] = splitOnce(id.tableKey, ':');
+      const [datasetId, tableId] = splitOnce(rest, '.');
+      const table = meta.getTable(projectId, datasetId, tableId);
+      if (table?.creationTime === id.tableCreated)
+        insertIds.load(id.tableKey, id.insertId, id.acceptedMs);
+    }
+  }
   const state: EmulatorState = {
     db,
     meta,
-    insertIds: new InsertIdCache(options.insertIdWindowMs),
+    insertIds,
+    insertIdLog,
     results: new ResultCache(),
     translator: options.translator ?? (await loadTranslator()),
     log,
@@ -80,4 +98,9 @@ export async function startBigQueryEmulator(
       await db.close();
     },
   };
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
 }

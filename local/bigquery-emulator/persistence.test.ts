@@ -47,4 +47,46 @@ describe('--data-dir', () => {
       await second.emulator.close();
     }
   });
+
+  it('keeps insertIds across a restart, for the table as it exists', async () => {
+    const fields = [{ name: 'id', type: 'STRING', mode: 'REQUIRED' }];
+    const batch = Array.from({ length: 3_000 }, (_, i) => ({
+      insertId: `id-${i}`,
+      json: { id: `r${i}` },
+    }));
+    const first = await startWithClient({ dataDir });
+    const [dataset] = await first.bigquery.createDataset('dedup');
+    const [table] = await dataset.createTable('t', { schema: { fields } });
+    await dataset.createTable('other', { schema: { fields } });
+    await table.insert(batch, { raw: true });
+    await first.emulator.close();
+
+    const second = await startWithClient({ dataDir });
+    try {
+      const again = second.bigquery.dataset('dedup').table('t');
+      // The retried batch after the restart adds nothing; one new row gets in.
+      await again.insert([...batch, { insertId: 'id-new', json: { id: 'new' } }], { raw: true });
+      const [meta] = await again.getMetadata();
+      expect(meta.numRows).toBe('3001');
+      // The same ids are new to another table.
+      const other = second.bigquery.dataset('dedup').table('other');
+      await other.insert(batch.slice(0, 10), { raw: true });
+      expect((await other.getMetadata())[0].numRows).toBe('10');
+      // A dropped and re-created table starts clean, also after a restart.
+      await again.delete();
+      await second.bigquery.dataset('dedup').createTable('t', { schema: { fields } });
+    } finally {
+      await second.emulator.close();
+    }
+    const third = await startWithClient({ dataDir });
+    try {
+      const recreated = third.bigquery.dataset('dedup').table('t');
+      await recreated.insert(batch.slice(0, 5), { raw: true });
+      expect((await recreated.getMetadata())[0].numRows).toBe('5');
+      await recreated.insert(batch.slice(0, 5), { raw: true });
+      expect((await recreated.getMetadata())[0].numRows).toBe('5');
+    } finally {
+      await third.emulator.close();
+    }
+  });
 });

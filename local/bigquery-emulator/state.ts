@@ -1,5 +1,6 @@
 import type { Logger } from '../../services/shared/logger.js';
 import type { Database } from './storage/database.js';
+import type { InsertIdLog } from './storage/insert-id-log.js';
 import type { InsertIdCache } from './storage/insert-ids.js';
 import type { MetadataStore } from './storage/metadata.js';
 import type { ResultCache } from './storage/results.js';
@@ -10,6 +11,8 @@ export interface EmulatorState {
   readonly db: Database;
   readonly meta: MetadataStore;
   readonly insertIds: InsertIdCache;
+  /** The persisted copy of recent insertIds, with `--data-dir` only. */
+  readonly insertIdLog: InsertIdLog | undefined;
   readonly results: ResultCache;
   /** Undefined until the SQL translator is available: queries then fail with invalidQuery. */
   readonly translator: Translator | undefined;

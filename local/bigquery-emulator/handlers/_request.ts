@@ -7,7 +7,19 @@ const MAX_BODY = '64mb';
 
 /** The request body as a JSON object (`{}` when empty); malformed JSON is a 400 `invalid`. */
 export async function readJsonBody(ctx: Context): Promise<Record<string, unknown>> {
-  const text = await getRawBody(ctx.req, { limit: MAX_BODY, encoding: 'utf8' });
+  return parseJsonBody(await readRawBody(ctx));
+}
+
+/** The request body's bytes, for handlers that read them without `JSON.parse` first. */
+export async function readRawBody(ctx: Context): Promise<Buffer> {
+  return getRawBody(ctx.req, { limit: MAX_BODY });
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A body's bytes as a JSON object: UTF-8 (a leading byte-order mark skipped), `{}` when empty. */
+export function parseJsonBody(raw: Buffer): Record<string, unknown> {
+  const text = raw.toString('utf8', raw.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
   if (text.trim() === '') return {};
   let body: unknown;
   try {

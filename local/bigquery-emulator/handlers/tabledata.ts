@@ -30,21 +30,20 @@ const DEFAULT_PAGE_ROWS = 100_000;
 const decoders = new WeakMap<TableResource, RowDecoders>();
 
 /**
- * A table's compiled decoders, built once per schema (a patched schema is a new resource): the
- * columnar one when every field is scalar, else the row-wise one (RECORD and REPEATED fields).
+ * A table's compiled decoder, built once per schema (a patched schema is a new resource): the
+ * columnar one for a flat schema (every field scalar), else the row-wise one (RECORD, REPEATED).
  */
-interface RowDecoders {
-  columnar: ColumnarDecoder | undefined;
-  rowWise: (json: unknown, options: DecodeOptions) => DecodedRow;
-}
+type RowDecoders =
+  | { kind: 'flat'; columnar: ColumnarDecoder }
+  | { kind: 'nested'; rowWise: (json: unknown, options: DecodeOptions) => DecodedRow };
 
 function decodersFor(table: TableResource): RowDecoders {
   let compiled = decoders.get(table);
   if (!compiled) {
-    compiled = {
-      columnar: compileColumnarDecoder(table.schema.fields),
-      rowWise: compileRowDecoder(table.schema.fields),
-    };
+    const columnar = compileColumnarDecoder(table.schema.fields);
+    compiled = columnar
+      ? { kind: 'flat', columnar }
+      : { kind: 'nested', rowWise: compileRowDecoder(table.schema.fields) };
     decoders.set(table, compiled);
   }
   return compiled;
@@ -56,6 +55,17 @@ interface InsertAllRow {
 }
 
 type InsertErrors = { index: number; errors: RowError[] }[];
+
+/** A decoded request, ready for de-duplication and appending. */
+interface PreparedInsert {
+  rowCount: number;
+  skipInvalidRows: boolean;
+  insertErrors: InsertErrors;
+  isGood(index: number): boolean;
+  insertIdOf(index: number): unknown;
+  /** Appends the rows at the given (ascending) request indexes. */
+  append(connection: DuckDBConnection, accepted: readonly number[]): Promise<void>;
+}
 
 /**
  * tabledata.insertAll: rows are checked against the schema one by one; bad rows get BigQuery's
@@ -74,42 +84,17 @@ export async function insertAll(state: EmulatorState, ctx: Context): Promise<voi
   if (!Array.isArray(body.rows)) throw invalid('No rows present in the request.');
   const rows = body.rows as InsertAllRow[];
   const options: DecodeOptions = { ignoreUnknownValues: body.ignoreUnknownValues === true };
-  const skipInvalidRows = body.skipInvalidRows === true;
-  const { columnar, rowWise } = decodersFor(table);
-
-  // Decoding runs outside the exclusive unit (it needs no database); the batch holds good rows.
-  let insertErrors: InsertErrors;
-  let isGood: (index: number) => boolean;
-  let append: (connection: DuckDBConnection, accepted: readonly number[]) => Promise<void>;
   const ref = table.tableReference;
   const schema = schemaName(ref.projectId, ref.datasetId);
-  if (columnar) {
-    const decoded = columnar(rows, options);
-    insertErrors = decoded.insertErrors;
-    const { batch, slotOfRow } = decoded;
-    isGood = (index) => slotOfRow[index]! >= 0;
-    append = async (connection, accepted) => {
-      // Duplicates dropped: squeeze the batch to the accepted rows (slots ascend with indexes).
-      if (accepted.length < batch.rowCount) batch.keep(accepted.map((i) => slotOfRow[i]!));
-      await appendBatch(connection, schema, ref.tableId, batch);
-    };
-  } else {
-    const decodedRows = decodeRowWise(rows, rowWise, options);
-    insertErrors = decodedRows.insertErrors;
-    const { values } = decodedRows;
-    isGood = (index) => values[index] !== undefined;
-    append = (connection, accepted) =>
-      appendRows(
-        connection,
-        schema,
-        ref.tableId,
-        accepted.map((i) => values[i]!),
-      );
-  }
 
-  if (insertErrors.length > 0 && !skipInvalidRows) {
+  // Decoding runs outside the exclusive unit: it needs no database.
+  const prepared = prepareInsert(decodersFor(table), rows, options, schema, ref.tableId);
+  prepared.skipInvalidRows = body.skipInvalidRows === true;
+
+  const { insertErrors } = prepared;
+  if (insertErrors.length > 0 && !prepared.skipInvalidRows) {
     const failed = new Set(insertErrors.map((e) => e.index));
-    for (let index = 0; index < rows.length; index++) {
+    for (let index = 0; index < prepared.rowCount; index++) {
       if (!failed.has(index)) {
         insertErrors.push({
           index,
@@ -123,14 +108,19 @@ export async function insertAll(state: EmulatorState, ctx: Context): Promise<voi
   }
 
   const dedupKey = `${ref.projectId}:${ref.datasetId}.${ref.tableId}`;
-  await state.db.exclusive(async (connection) => {
+  // With a data dir the rows and their insertIds commit together (one transaction).
+  const { insertIdLog } = state;
+  const unitOfWork = insertIdLog
+    ? state.db.transaction.bind(state.db)
+    : state.db.exclusive.bind(state.db);
+  await unitOfWork(async (connection) => {
     const nowMs = state.now().getTime();
     const accepted: number[] = [];
     const acceptedIds: string[] = [];
     const idsInRequest = new Set<string>();
-    for (let index = 0; index < rows.length; index++) {
-      if (!isGood(index)) continue;
-      const insertId = rows[index]!.insertId;
+    for (let index = 0; index < prepared.rowCount; index++) {
+      if (!prepared.isGood(index)) continue;
+      const insertId = prepared.insertIdOf(index);
       if (typeof insertId === 'string' && insertId !== '') {
         if (idsInRequest.has(insertId) || state.insertIds.seen(dedupKey, insertId, nowMs)) continue;
         idsInRequest.add(insertId);
@@ -140,13 +130,55 @@ export async function insertAll(state: EmulatorState, ctx: Context): Promise<voi
     }
     // The table may have been dropped while the rows were decoded.
     requireTable(state, ref.projectId, ref.datasetId, ref.tableId);
-    await append(connection, accepted);
+    await prepared.append(connection, accepted);
+    if (insertIdLog)
+      await insertIdLog.append(connection, dedupKey, table.creationTime, acceptedIds, nowMs);
     state.insertIds.remember(dedupKey, acceptedIds, nowMs);
   });
   ctx.body =
     insertErrors.length > 0
       ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }
       : { kind: 'bigquery#tableDataInsertAllResponse' };
+}
+
+function prepareInsert(
+  decoders: RowDecoders,
+  rows: readonly InsertAllRow[],
+  options: DecodeOptions,
+  schema: string,
+  tableId: string,
+): PreparedInsert {
+  const common = {
+    rowCount: rows.length,
+    skipInvalidRows: false,
+    insertIdOf: (index: number) => (rows[index] as InsertAllRow | null)?.insertId,
+  };
+  if (decoders.kind === 'flat') {
+    const { batch, slotOfRow, insertErrors } = decoders.columnar(rows, options);
+    return {
+      ...common,
+      insertErrors,
+      isGood: (index) => slotOfRow[index]! >= 0,
+      append: async (connection, accepted) => {
+        // Duplicates dropped: squeeze the batch to the accepted rows (slots ascend with rows).
+        if (accepted.length < batch.rowCount) batch.keep(accepted.map((i) => slotOfRow[i]!));
+        await appendBatch(connection, schema, tableId, batch);
+      },
+    };
+  }
+  const { values, insertErrors } = decodeRowWise(rows, decoders.rowWise, options);
+  return {
+    ...common,
+    insertErrors,
+    isGood: (index) => values[index] !== undefined,
+    append: (connection, accepted) =>
+      appendRows(
+        connection,
+        schema,
+        tableId,
+        accepted.map((i) => values[i]!),
+      ),
+  };
 }
 
 function decodeRowWise(

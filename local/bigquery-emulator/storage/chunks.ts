@@ -64,16 +64,16 @@ function fillVector(
     const width = layoutWidth(column.layout);
     bindings.copy_data_to_vector(vector, 0, column.data, start * width, rows * width);
   } else {
+    // Bytes (BLOBs, or UTF-8 taken straight from a request body) are copied as they are.
     const items = column.items!;
-    const blobs = column.layout === 'blob';
     for (let i = 0; i < rows; i++) {
       if (nulls[start + i] === 1) continue;
       const item = items[start + i]!;
-      if (blobs) bindings.vector_assign_string_element_len(vector, i, item as Uint8Array);
-      else if (typeof item === 'string' && item.includes('\u0000')) {
+      if (typeof item !== 'string') bindings.vector_assign_string_element_len(vector, i, item);
+      else if (item.includes('\u0000')) {
         // The plain call takes a C string, which would end at the NUL.
         bindings.vector_assign_string_element_len(vector, i, Buffer.from(item, 'utf8'));
-      } else bindings.vector_assign_string_element(vector, i, item as string);
+      } else bindings.vector_assign_string_element(vector, i, item);
     }
   }
   if (nullCount > 0) writeValidity(vector, nulls, start, rows, validity);

@@ -1,13 +1,14 @@
 /**
  * insertIds seen per table, for `tabledata.insertAll` de-duplication. BigQuery de-duplicates on a
- * best-effort basis for at least a minute; we remember ids for `windowMs` (10 minutes by default)
- * for the life of the process, which is what retried streaming inserts need.
+ * best-effort basis for at least a minute; we remember ids for `windowMs` (10 minutes by default),
+ * which is what retried streaming inserts need. In memory; with `--data-dir` the ids are also in
+ * an `InsertIdLog` and reloaded here at start-up.
  */
 export class InsertIdCache {
   private readonly byTable = new Map<string, Map<string, number>>();
   private insertsSincePrune = 0;
 
-  constructor(private readonly windowMs = 10 * 60_000) {}
+  constructor(readonly windowMs = 10 * 60_000) {}
 
   /** True when `insertId` was accepted for `table` within the window. */
   seen(table: string, insertId: string, nowMs: number): boolean {
@@ -24,6 +25,16 @@ export class InsertIdCache {
     for (const id of insertIds) ids.set(id, nowMs);
     this.insertsSincePrune += insertIds.length;
     if (this.insertsSincePrune > 100_000) this.prune(nowMs);
+  }
+
+  /** Remembers ids accepted at their own times (reloaded from the log). */
+  load(table: string, insertId: string, acceptedMs: number): void {
+    let ids = this.byTable.get(table);
+    if (!ids) {
+      ids = new Map();
+      this.byTable.set(table, ids);
+    }
+    ids.set(insertId, acceptedMs);
   }
 
   /** Forgets a table's ids (the table was deleted; a new table of that name starts clean). */

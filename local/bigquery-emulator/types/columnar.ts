@@ -84,12 +84,22 @@ export function layoutWidth(layout: ColumnLayout): number {
 /** Writes one non-null value into row `slot`; throws FieldError for a value of the wrong shape. */
 type Put = (slot: number, value: unknown, at: string) => void;
 
-interface ColumnBuilder {
-  readonly layout: ColumnLayout;
-  nulls: Uint8Array;
-  data: ArrayBuffer | undefined;
-  items: (string | Uint8Array | undefined)[] | undefined;
-  put: Put;
+/** A column being filled: `put` checks and converts a JSON value (the semantics of both paths). */
+export interface ColumnBuilder extends Column {
+  readonly put: Put;
+}
+
+/** Empty column buffers for `capacity` rows of a flat schema. */
+export function createColumnBuilders(
+  fields: readonly RestField[],
+  capacity: number,
+): ColumnBuilder[] {
+  return fields.map((field) => columnBuilder(field, capacity));
+}
+
+/** The batch of the first `rowCount` slots of filled builders. */
+export function batchOf(builders: ColumnBuilder[], rowCount: number): ColumnBatch {
+  return new Batch(builders, rowCount);
 }
 
 /** The columnar decoder of a schema, or undefined when a field is a RECORD or REPEATED. */
@@ -102,7 +112,7 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
 
   return (rows, options) => {
     const capacity = rows.length;
-    const builders = fields.map((field) => columnBuilder(field, capacity));
+    const builders = createColumnBuilders(fields, capacity);
     const puts = builders.map((b) => b.put);
     const nulls = builders.map((b) => b.nulls);
     const slotOfRow = new Int32Array(capacity);

@@ -387,7 +387,8 @@ export function parseTimestampMicros(value: unknown, at: string): bigint {
     const fast = canonicalTimestampMicros(value);
     if (fast === fast) return BigInt(fast);
   }
-  if (typeof value === 'number' && Number.isFinite(value)) {
+  // Epoch seconds; past ±1e12 s (far outside 0001–9999) the product may overflow to Infinity.
+  if (typeof value === 'number' && Math.abs(value) < 1e12) {
     const micros = BigInt(Math.round(value * 1e6));
     if (micros / MICROS_PER_DAY >= MIN_DAYS && micros / MICROS_PER_DAY <= MAX_DAYS) return micros;
   }
