@@ -43,6 +43,11 @@ describe('--data-dir', () => {
       expect(rows).toEqual([{ id: 'b' }]);
       const [jobMeta] = await second.bigquery.job(job.id!).getMetadata();
       expect(jobMeta.status.state).toBe('DONE');
+      // Results live in memory only: after a restart they are a clear 404, not an empty page.
+      await expect(second.bigquery.job(job.id!).getQueryResults()).rejects.toMatchObject({
+        code: 404,
+        message: expect.stringMatching(/no longer available.*run the query again/),
+      });
     } finally {
       await second.emulator.close();
     }

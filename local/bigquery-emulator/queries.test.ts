@@ -112,6 +112,22 @@ describe('queries through the client', () => {
     await bigquery.query('CREATE VIEW `q.copy_view` AS SELECT sum(bikes) AS total FROM `q.copy`');
     const [[row]] = await bigquery.query('SELECT total FROM `q.copy_view`');
     expect(row).toEqual({ total: 8 });
+    // The view keeps the query as written in BigQuery SQL, and a replaced view its new schema.
+    const [view] = await bigquery.dataset('q').table('copy_view').getMetadata();
+    expect(view.view).toEqual({
+      query: 'SELECT sum(bikes) AS total FROM `q.copy`',
+      useLegacySql: false,
+    });
+    await bigquery.query(
+      'CREATE OR REPLACE VIEW q.copy_view OPTIONS (description = "x (y)") AS\n' +
+        '  SELECT station_id, IFNULL(bikes, 0) AS bikes FROM `q.copy`;',
+    );
+    const [replaced] = await bigquery.dataset('q').table('copy_view').getMetadata();
+    expect(replaced.view.query).toBe('SELECT station_id, IFNULL(bikes, 0) AS bikes FROM `q.copy`');
+    expect(replaced.schema.fields.map((f: { name: string }) => f.name)).toEqual([
+      'station_id',
+      'bikes',
+    ]);
     const [metadata] = await bigquery.dataset('q').table('copy').getMetadata();
     expect(metadata.numRows).toBe('3');
     await bigquery.query('DROP TABLE `q.copy`');

@@ -10,6 +10,7 @@ import { encodeRow } from '../types/encode.js';
 import { decodeQueryParameters } from '../types/params.js';
 import { fieldFromDuckType, type RestField } from '../types/schema.js';
 import type { StatementType } from '../translator.js';
+import { parseCreateView } from './_ddl-view.js';
 import {
   decodePageToken,
   encodePageToken,
@@ -162,7 +163,7 @@ export function getQueryResults(state: EmulatorState, ctx: Context): void {
   if (!result) {
     if (statistics?.statementType === 'SELECT') {
       throw notFound(
-        `Results of job ${projectId}:${job.jobReference.jobId} are no longer available (the emulator keeps them in memory)`,
+        `Results of job ${projectId}:${job.jobReference.jobId} are no longer available: the emulator keeps query results in memory (the last 200 jobs, lost on a restart); run the query again`,
       );
     }
     result = { fields: [], rows: [] };
@@ -332,9 +333,50 @@ async function execute(state: EmulatorState, request: QueryJobRequest): Promise<
     if (['CREATE_TABLE', 'CREATE_VIEW', 'DROP_TABLE', 'SCRIPT'].includes(statementType)) {
       await syncCatalog(state, connection, request.projectId);
     }
+    if (statementType === 'CREATE_VIEW') {
+      await keepViewQuery(state, connection, config.query as string, {
+        projectId: defaultDataset.projectId ?? request.projectId,
+        datasetId: defaultDataset.datasetId,
+      });
+    }
     return ['INSERT', 'DELETE', 'UPDATE', 'MERGE'].includes(statementType)
       ? { statementType, affectedRows: reader.rowsChanged }
       : { statementType };
+  });
+}
+
+/**
+ * A view made by DDL reports its query as written in BigQuery SQL (what BigQuery shows in
+ * `view.query`), not the DuckDB translation the catalog holds; a replaced view also gets its new
+ * schema. Statements the parser does not follow keep the catalog's text.
+ */
+async function keepViewQuery(
+  state: EmulatorState,
+  connection: DuckDBConnection,
+  sql: string,
+  defaults: { projectId: string; datasetId: string | undefined },
+): Promise<void> {
+  const statement = parseCreateView(sql);
+  if (!statement) return;
+  const parts = statement.nameParts;
+  const tableId = parts[parts.length - 1]!;
+  const datasetId = parts.length >= 2 ? parts[parts.length - 2]! : defaults.datasetId;
+  const projectId = parts.length === 3 ? parts[0]! : defaults.projectId;
+  if (datasetId === undefined) return;
+  const table = state.meta.getTable(projectId, datasetId, tableId);
+  if (!table || table.type === 'TABLE') return;
+  const fields = await describeQuery(
+    connection,
+    `SELECT * FROM ${qualifiedName(projectId, datasetId, tableId)}`,
+  );
+  const query = { query: statement.query };
+  await state.meta.putTable(connection, {
+    ...table,
+    schema: { fields },
+    lastModifiedTime: String(state.now().getTime()),
+    ...(table.type === 'VIEW'
+      ? { view: { ...query, useLegacySql: false as const } }
+      : { materializedView: { ...table.materializedView, ...query } }),
   });
 }
 
