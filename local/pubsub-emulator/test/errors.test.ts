@@ -184,6 +184,17 @@ describe('malformed requests get the real codes and messages', () => {
     ).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
+  it('StreamingPull on a missing subscription ends the stream with NOT_FOUND', async () => {
+    const sub = h.pubsub.subscription('missing-sub');
+    const error = await new Promise<{ code: number; details: string }>((resolve) => {
+      sub.on('error', resolve);
+      sub.on('message', () => undefined);
+    });
+    await sub.close().catch(() => undefined);
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    expect(error.details).toBe('Resource not found (resource=missing-sub).');
+  });
+
   it('never crashes on garbage bytes sent to any method', async () => {
     const client = new grpc.Client(h.emulator.host, grpc.credentials.createInsecure());
     const methods = [
