@@ -9,6 +9,8 @@ import { registerValidate } from './validate.js';
 import { registerDiff } from './diff.js';
 import { registerDlq } from './dlq.js';
 import { registerReconcile } from './reconcile.js';
+import { registerStatus } from './status.js';
+import { registerReplay } from './replay.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
@@ -22,4 +24,6 @@ export function registerCommands(program: Command): void {
   registerDiff(program);
   registerDlq(program);
   registerReconcile(program);
+  registerStatus(program);
+  registerReplay(program);
 }

@@ -1,0 +1,208 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { PubSub } from '@google-cloud/pubsub';
+import { buildEnvelope, type EventType } from '../../core/index.js';
+import type { EmulatorStatus } from '../pubsub-emulator/index.js';
+
+/** One recorded feed document to publish. */
+export interface RecordedSnapshot {
+  readonly label: string;
+  readonly eventType: EventType;
+  /** The feed document (parsed JSON) or its text. */
+  readonly document: unknown;
+  /** When it was collected, if known (from the file name of a simulator export). */
+  readonly collectedAt?: Date;
+}
+
+const TOPICS: Record<EventType, string> = {
+  station_status_snapshot: 'pmp-events',
+  station_information_snapshot: 'pmp-velib-station-info',
+};
+
+/** `station_status_2025-10-18T09-10-00Z.json` → that instant. */
+export function timeFromFileName(name: string): Date | undefined {
+  const match = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})(?:\.\d+)?Z/.exec(name);
+  if (!match) return undefined;
+  const date = new Date(`${match[1]}T${match[2]}:${match[3]}:${match[4]}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * The snapshot files of a recording (a simulator export or saved Vélib files), in name order:
+ * station information first, then the status snapshots. A file path gives that one file.
+ */
+export function listRecording(input: string): string[] {
+  let stat;
+  try {
+    stat = statSync(input);
+  } catch {
+    throw new Error(`${input}: no such file or directory`);
+  }
+  if (stat.isFile()) return [input];
+  const names = readdirSync(input)
+    .filter((n) => n.endsWith('.json') && /station_(status|information)/.test(n))
+    .sort(
+      (a, b) =>
+        Number(b.includes('information')) - Number(a.includes('information')) || a.localeCompare(b),
+    );
+  if (names.length === 0) {
+    throw new Error(`${input}: no station_status*.json or station_information*.json files`);
+  }
+  return names.map((n) => path.join(input, n));
+}
+
+/** Reads one recorded file; the event type comes from its name (default: status). */
+export function readRecordedFile(file: string): RecordedSnapshot {
+  const name = path.basename(file);
+  const text = readFileSync(file, 'utf8');
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  return {
+    label: name,
+    eventType: name.includes('station_information')
+      ? 'station_information_snapshot'
+      : 'station_status_snapshot',
+    document,
+    collectedAt: timeFromFileName(name),
+  };
+}
+
+export interface ReplayProgress {
+  readonly published: number;
+  readonly total: number;
+}
+
+export interface ReplayOptions {
+  readonly pubsub: PubSub;
+  readonly snapshots: Iterable<RecordedSnapshot> | AsyncIterable<RecordedSnapshot>;
+  readonly total: number;
+  /** Snapshots per second; unset = as fast as the pipeline takes them. */
+  readonly rate?: number;
+  /**
+   * Backlog of the curated subscription, for back-pressure (unset: no back-pressure beyond the
+   * publish window).
+   */
+  readonly backlog?: () => Promise<number>;
+  /** Pause publishing while the backlog is above this. @default 20 */
+  readonly maxBacklog?: number;
+  /** Publishes in flight at once. @default 8 */
+  readonly window?: number;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+}
+
+export interface ReplayResult {
+  readonly published: number;
+  readonly byTopic: Record<string, number>;
+  readonly messageIds: string[];
+  /** Publish time (epoch ms) per message id, for freshness measurements. */
+  readonly publishedAt: Map<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Publishes recorded snapshots as the collectors would have: one envelope per snapshot, with its
+ * own timestamps (ingest_ts = when it was recorded: the file name's time, else the feed's own
+ * timestamp), the collector's attributes, to the collector's topic.
+ */
+export async function replaySnapshots(options: ReplayOptions): Promise<ReplayResult> {
+  const window = options.window ?? 8;
+  const maxBacklog = options.maxBacklog ?? 20;
+  const topics = new Map<string, ReturnType<PubSub['topic']>>();
+  const topicFor = (eventType: EventType) => {
+    const name = TOPICS[eventType];
+    let topic = topics.get(name);
+    if (!topic) {
+      topic = options.pubsub.topic(name, { batching: { maxMessages: 1, maxMilliseconds: 0 } });
+      topics.set(name, topic);
+    }
+    return topic;
+  };
+  const inFlight = new Set<Promise<void>>();
+  const result: ReplayResult = {
+    published: 0,
+    byTopic: {},
+    messageIds: [],
+    publishedAt: new Map(),
+  };
+  const started = Date.now();
+  let sent = 0;
+  for await (const snapshot of options.snapshots) {
+    if (options.rate) {
+      const due = started + (sent / options.rate) * 1000;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+    while (inFlight.size >= window) await Promise.race(inFlight);
+    if (options.backlog && sent % window === 0) {
+      while ((await options.backlog()) > maxBacklog) await sleep(50);
+    }
+    const probe = buildEnvelope({
+      document: snapshot.document,
+      source: 'velib',
+      eventType: snapshot.eventType,
+      ingestTs: snapshot.collectedAt ?? new Date(),
+    });
+    const envelope = snapshot.collectedAt ? probe : { ...probe, ingest_ts: probe.event_ts };
+    const topic = topicFor(snapshot.eventType);
+    const publish = (async () => {
+      const id = await topic.publishMessage({
+        data: Buffer.from(JSON.stringify(envelope)),
+        attributes: {
+          source: envelope.source,
+          event_type: envelope.event_type,
+          event_ts: envelope.event_ts,
+          replay: 'true',
+        },
+      });
+      result.messageIds.push(id);
+      result.publishedAt.set(id, Date.now());
+      result.byTopic[topic.name.split('/').pop()!] =
+        (result.byTopic[topic.name.split('/').pop()!] ?? 0) + 1;
+      (result as { published: number }).published += 1;
+      options.onProgress?.({ published: result.published, total: options.total });
+    })();
+    sent += 1;
+    inFlight.add(publish);
+    void publish.catch(() => undefined).finally(() => inFlight.delete(publish));
+  }
+  await Promise.all(inFlight);
+  return result;
+}
+
+/** Backlog (unacked, including leased) of one subscription, from the emulator's status page. */
+export function emulatorBacklog(adminUrl: string, subscription: string): () => Promise<number> {
+  return async () => {
+    const response = await fetch(`${adminUrl}/status.json`);
+    const status = (await response.json()) as EmulatorStatus;
+    const sub = status.subscriptions.find(
+      (s) => s.name.endsWith(`/${subscription}`) || s.name === subscription,
+    );
+    return sub ? sub.backlog + sub.outstanding : 0;
+  };
+}
+
+/** Waits until every named subscription has nothing unacked (the pipeline caught up). */
+export async function waitForDrain(
+  adminUrl: string,
+  subscriptions: readonly string[],
+  timeoutMs = 600_000,
+): Promise<void> {
+  const started = Date.now();
+  const checks = subscriptions.map((s) => emulatorBacklog(adminUrl, s));
+  for (;;) {
+    const backlogs = await Promise.all(checks.map((c) => c()));
+    if (backlogs.every((n) => n === 0)) return;
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(
+        `the pipeline did not catch up within ${timeoutMs / 1000} s (backlog ${subscriptions
+          .map((s, i) => `${s}=${backlogs[i]}`)
+          .join(', ')})`,
+      );
+    }
+    await sleep(200);
+  }
+}
