@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { invalid } from '../errors.js';
 import type { EmulatorState } from '../state.js';
 import type { TableResource } from '../storage/metadata.js';
+import { noteTableWrite } from '../storage/materialized-views.js';
 import { appendBatch } from '../storage/chunks.js';
 import { appendRows, countRows, qualifiedName, readRows, schemaName } from '../storage/rows.js';
 import {
@@ -113,28 +114,33 @@ export async function insertAll(state: EmulatorState, ctx: Context): Promise<voi
   const unitOfWork = insertIdLog
     ? state.db.transaction.bind(state.db)
     : state.db.exclusive.bind(state.db);
-  await unitOfWork(async (connection) => {
-    const nowMs = state.now().getTime();
-    const accepted: number[] = [];
-    const acceptedIds: string[] = [];
-    const idsInRequest = new Set<string>();
-    for (let index = 0; index < prepared.rowCount; index++) {
-      if (!prepared.isGood(index)) continue;
-      const insertId = prepared.insertIdOf(index);
-      if (typeof insertId === 'string' && insertId !== '') {
-        if (idsInRequest.has(insertId) || state.insertIds.seen(dedupKey, insertId, nowMs)) continue;
-        idsInRequest.add(insertId);
-        acceptedIds.push(insertId);
+  const acceptedIds: string[] = [];
+  try {
+    await unitOfWork(async (connection) => {
+      const nowMs = state.now().getTime();
+      const accepted: number[] = [];
+      const claim = state.insertIds.claimer(dedupKey, nowMs);
+      for (let index = 0; index < prepared.rowCount; index++) {
+        if (!prepared.isGood(index)) continue;
+        const insertId = prepared.insertIdOf(index);
+        if (typeof insertId === 'string' && insertId !== '') {
+          if (!claim(insertId)) continue;
+          acceptedIds.push(insertId);
+        }
+        accepted.push(index);
       }
-      accepted.push(index);
-    }
-    // The table may have been dropped while the rows were decoded.
-    requireTable(state, ref.projectId, ref.datasetId, ref.tableId);
-    await prepared.append(connection, accepted);
-    if (insertIdLog)
-      await insertIdLog.append(connection, dedupKey, table.creationTime, acceptedIds, nowMs);
-    state.insertIds.remember(dedupKey, acceptedIds, nowMs);
-  });
+      // The table may have been dropped while the rows were decoded.
+      requireTable(state, ref.projectId, ref.datasetId, ref.tableId);
+      await prepared.append(connection, accepted);
+      noteTableWrite(state);
+      if (insertIdLog)
+        await insertIdLog.append(connection, dedupKey, table.creationTime, acceptedIds, nowMs);
+    });
+  } catch (error) {
+    // Nothing was stored (a failed commit included): a retry of these rows must get in.
+    state.insertIds.release(dedupKey, acceptedIds);
+    throw error;
+  }
   ctx.body =
     insertErrors.length > 0
       ? { kind: 'bigquery#tableDataInsertAllResponse', insertErrors }

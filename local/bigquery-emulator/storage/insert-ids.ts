@@ -10,31 +10,47 @@ export class InsertIdCache {
 
   constructor(readonly windowMs = 10 * 60_000) {}
 
-  /** True when `insertId` was accepted for `table` within the window. */
-  seen(table: string, insertId: string, nowMs: number): boolean {
-    const at = this.byTable.get(table)?.get(insertId);
-    return at !== undefined && nowMs - at < this.windowMs;
+  /**
+   * insertAll's check and record in one lookup: true (and the id is remembered) unless the id was
+   * accepted within the window, also earlier in the same request. Ids of a request whose rows then
+   * fail to be stored are given back with {@link release}.
+   */
+  claimer(table: string, nowMs: number): (insertId: string) => boolean {
+    const ids = this.idsOf(table);
+    const windowMs = this.windowMs;
+    let claimed = 0;
+    return (insertId) => {
+      const at = ids.get(insertId);
+      if (at !== undefined && nowMs - at < windowMs) return false;
+      ids.set(insertId, nowMs);
+      if (++claimed % 10_000 === 0) this.counted(10_000, nowMs);
+      return true;
+    };
   }
 
-  remember(table: string, insertIds: readonly string[], nowMs: number): void {
+  /** Forgets ids claimed by a request that was not stored (they were new, so nothing is lost). */
+  release(table: string, insertIds: readonly string[]): void {
+    const ids = this.byTable.get(table);
+    if (ids) for (const id of insertIds) ids.delete(id);
+  }
+
+  private idsOf(table: string): Map<string, number> {
     let ids = this.byTable.get(table);
     if (!ids) {
       ids = new Map();
       this.byTable.set(table, ids);
     }
-    for (const id of insertIds) ids.set(id, nowMs);
-    this.insertsSincePrune += insertIds.length;
+    return ids;
+  }
+
+  private counted(inserted: number, nowMs: number): void {
+    this.insertsSincePrune += inserted;
     if (this.insertsSincePrune > 100_000) this.prune(nowMs);
   }
 
   /** Remembers ids accepted at their own times (reloaded from the log). */
   load(table: string, insertId: string, acceptedMs: number): void {
-    let ids = this.byTable.get(table);
-    if (!ids) {
-      ids = new Map();
-      this.byTable.set(table, ids);
-    }
-    ids.set(insertId, acceptedMs);
+    this.idsOf(table).set(insertId, acceptedMs);
   }
 
   /** Forgets a table's ids (the table was deleted; a new table of that name starts clean). */
