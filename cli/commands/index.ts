@@ -11,6 +11,7 @@ import { registerDlq } from './dlq.js';
 import { registerReconcile } from './reconcile.js';
 import { registerStatus } from './status.js';
 import { registerReplay } from './replay.js';
+import { registerDemo } from './demo.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerReconcile(program);
   registerStatus(program);
   registerReplay(program);
+  registerDemo(program);
 }

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runDemo, runLocalDemo, type DemoVerb } from '../../local/demo/index.js';
+import { cliAction } from '../../local/stack/cli-action.js';
+import { readStackState } from '../../local/stack/state-file.js';
+import { REPO_ROOT } from '../../local/stack/stack.js';
+
+interface DemoFlags {
+  env: string;
+  context?: string;
+  dryRun?: boolean;
+  local?: boolean;
+  dataDir: string;
+}
+
+const VERBS: Record<DemoVerb, string> = {
+  up: 'apply clusters/<env>/demo (scheduler jobs, Dataflow job); --local resumes the local scheduler and curated runner',
+  down: 'delete them (the Dataflow job drains); --local pauses the local scheduler and curated runner',
+  status: 'Ready conditions of the Config Connector objects and the Dataflow job state',
+  collect: 'trigger both collectors once with an identity token',
+};
+
+/** `pmp demo up|down|status|collect`: start and stop what costs money, with kubectl. */
+export function registerDemo(program: Command): void {
+  const demo = program
+    .command('demo')
+    .description(
+      'start/stop the cost-generating demo objects with kubectl, or the local stack with --local',
+    );
+  for (const verb of Object.keys(VERBS) as DemoVerb[]) {
+    demo
+      .command(verb)
+      .description(VERBS[verb])
+      .option('--env <env>', 'environment: dev or prod', 'dev')
+      .option('--context <name>', 'kubectl context (default: the current one)')
+      .option('--dry-run', 'print every kubectl/gcloud command instead of running it')
+      .option('--local', 'act on the running local stack (pmp start) instead of a cluster')
+      .option('--data-dir <dir>', 'data dir of the running `pmp start` (with --local)', '.pmp')
+      .action(
+        cliAction(`demo ${verb}`, async (flags: DemoFlags) => {
+          const print = (line: string) => {
+            if (line !== '') process.stdout.write(`${line}\n`);
+          };
+          if (flags.local) {
+            const state = readStackState(flags.dataDir);
+            if (!state) {
+              throw new Error(
+                `no running local stack for ${flags.dataDir} (start one with npm start)`,
+              );
+            }
+            process.exitCode = await runLocalDemo({
+              verb,
+              controlUrl: state.controlUrl,
+              dryRun: flags.dryRun,
+              print,
+            });
+            return;
+          }
+          if (!['dev', 'prod'].includes(flags.env)) {
+            throw new Error(`--env must be dev or prod (or use --local): ${flags.env}`);
+          }
+          process.exitCode = await runDemo({
+            verb,
+            env: flags.env,
+            clustersDir: path.join(REPO_ROOT, 'clusters'),
+            context: flags.context,
+            dryRun: flags.dryRun,
+            print,
+          });
+        }),
+      );
+  }
+}
