@@ -1,16 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { batchOf, createColumnBuilders } from '../types/columnar.js';
-import { normalizeSchema } from '../types/schema.js';
-import { appendBatch } from './chunks.js';
 import { META_SCHEMA } from './metadata.js';
 
 const TABLE = 'insert_ids';
-const FIELDS = normalizeSchema([
-  { name: 'table_key', type: 'STRING', mode: 'REQUIRED' },
-  { name: 'table_created', type: 'STRING', mode: 'REQUIRED' },
-  { name: 'insert_id', type: 'STRING', mode: 'REQUIRED' },
-  { name: 'accepted_ms', type: 'INT64', mode: 'REQUIRED' },
-]);
 
 export interface LoggedInsertId {
   tableKey: string;
@@ -24,7 +15,8 @@ export interface LoggedInsertId {
  * in the same transaction as their rows, so a writer that retries a batch across an emulator
  * restart still gets no duplicates. Each id carries its table's creation time: ids of a table
  * that was dropped and created again do not apply to the new one. Ids older than the window are
- * deleted when the log opens and then about every tenth of the window.
+ * deleted when the log opens and then about every tenth of the window. One row per request holds
+ * its ids as a JSON array: one value to append instead of ten thousand.
  */
 export class InsertIdLog {
   private lastPruneMs: number;
@@ -43,21 +35,24 @@ export class InsertIdLog {
     nowMs: number,
   ): Promise<{ log: InsertIdLog; recent: LoggedInsertId[] }> {
     await connection.run(
-      `CREATE TABLE IF NOT EXISTS "${META_SCHEMA}"."${TABLE}" (table_key VARCHAR NOT NULL, table_created VARCHAR NOT NULL, insert_id VARCHAR NOT NULL, accepted_ms BIGINT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS "${META_SCHEMA}"."${TABLE}" (table_key VARCHAR NOT NULL, table_created VARCHAR NOT NULL, accepted_ms BIGINT NOT NULL, insert_ids VARCHAR NOT NULL)`,
     );
     const log = new InsertIdLog(windowMs, nowMs);
     await log.prune(connection, nowMs);
     const reader = await connection.runAndReadAll(
-      `SELECT table_key, table_created, insert_id, accepted_ms FROM "${META_SCHEMA}"."${TABLE}"`,
+      `SELECT table_key, table_created, accepted_ms, insert_ids FROM "${META_SCHEMA}"."${TABLE}" ORDER BY accepted_ms`,
     );
-    const recent = (reader.getRows() as [string, string, string, bigint][]).map(
-      ([tableKey, tableCreated, insertId, acceptedMs]) => ({
-        tableKey,
-        tableCreated,
-        insertId,
-        acceptedMs: Number(acceptedMs),
-      }),
-    );
+    const recent: LoggedInsertId[] = [];
+    for (const [tableKey, tableCreated, acceptedMs, ids] of reader.getRows() as [
+      string,
+      string,
+      bigint,
+      string,
+    ][]) {
+      for (const insertId of JSON.parse(ids) as string[]) {
+        recent.push({ tableKey, tableCreated, insertId, acceptedMs: Number(acceptedMs) });
+      }
+    }
     return { log, recent };
   }
 
@@ -70,15 +65,17 @@ export class InsertIdLog {
     nowMs: number,
   ): Promise<void> {
     if (insertIds.length > 0) {
-      const builders = createColumnBuilders(FIELDS, insertIds.length);
-      const [keys, created, ids, accepted] = builders;
-      for (let i = 0; i < insertIds.length; i++) {
-        keys!.put(i, tableKey, 'table_key');
-        created!.put(i, tableCreated, 'table_created');
-        ids!.put(i, insertIds[i], 'insert_id');
-        accepted!.put(i, nowMs, 'accepted_ms');
+      const appender = await connection.createAppender(TABLE, META_SCHEMA);
+      try {
+        appender.appendVarchar(tableKey);
+        appender.appendVarchar(tableCreated);
+        appender.appendBigInt(BigInt(nowMs));
+        appender.appendVarchar(JSON.stringify(insertIds));
+        appender.endRow();
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
       }
-      await appendBatch(connection, META_SCHEMA, TABLE, batchOf(builders, insertIds.length));
     }
     if (nowMs - this.lastPruneMs >= this.windowMs / 10) await this.prune(connection, nowMs);
   }
