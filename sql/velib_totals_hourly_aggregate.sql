@@ -1,27 +1,8 @@
 -- Network totals per hour of Europe/Paris time. Each snapshot is first summed across stations
--- (from the de-duplicated view), then the snapshots of an hour are averaged, so the figures do not
--- depend on how many times a message was delivered. TIMESTAMP_TRUNC in Europe/Paris keeps the two
+-- (velib_snapshot_totals, de-duplicated), then the snapshots of an hour are averaged, so the
+-- figures do not depend on how many times a message was delivered. TIMESTAMP_TRUNC in Europe/Paris keeps the two
 -- 02:00 hours of the autumn DST change apart (they are different instants). Empty and full count
 -- installed stations only: a station being built or removed is not a shortage.
-WITH per_snapshot AS (
-  SELECT
-    snapshot_ts,
-    COUNT(DISTINCT station_id) AS stations_reporting,
-    SUM(num_bikes_available) AS total_bikes,
-    SUM(mechanical_available) AS total_mechanical,
-    SUM(ebike_available) AS total_ebikes,
-    SUM(num_docks_available) AS total_docks,
-    COUNTIF(num_bikes_available = 0 AND is_installed = 1) AS empty_stations,
-    COUNTIF(num_docks_available = 0 AND num_bikes_available > 0 AND is_installed = 1) AS full_stations
-  FROM pmp_marts.velib_station_status_dedup
-  GROUP BY snapshot_ts
-),
--- The Paris hour is worked out once per snapshot, not once per station row (time-zone arithmetic
--- is the expensive part of this view).
-snapshots AS (
-  SELECT *, TIMESTAMP_TRUNC(snapshot_ts, HOUR, 'Europe/Paris') AS hour_ts_paris
-  FROM per_snapshot
-)
 SELECT
   hour_ts_paris,
   AVG(total_bikes) AS avg_total_bikes_available,
@@ -39,5 +20,5 @@ SELECT
     ORDER BY UNIX_SECONDS(hour_ts_paris)
     RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
   ) AS total_stations_known
-FROM snapshots
+FROM pmp_marts.velib_snapshot_totals
 GROUP BY hour_ts_paris

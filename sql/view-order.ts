@@ -10,6 +10,20 @@ export interface MartView {
   readonly tableId: string;
   /** The view's SELECT, BigQuery Standard SQL. */
   readonly query: string;
+  /**
+   * True when the file starts with the line `-- materialized: true`: the mart is a materialized
+   * view (non-incremental, refreshed by BigQuery), not a logical view. Same SELECT either way.
+   */
+  readonly materialized: boolean;
+}
+
+/** The header line that makes a `sql/*.sql` mart a materialized view. */
+export const MATERIALIZED_HEADER = /^--\s*materialized:\s*true\s*$/m;
+
+/** Whether `query`'s leading comment block holds the `-- materialized: true` line. */
+export function isMaterialized(query: string): boolean {
+  const header = query.match(/^(?:\s*--[^\n]*\n?)*/)?.[0] ?? '';
+  return MATERIALIZED_HEADER.test(header);
 }
 
 /** Every `*.sql` file of `dir` as a view, sorted by name. */
@@ -17,10 +31,10 @@ export function readMartViews(dir: string = SQL_DIR): MartView[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.sql'))
     .sort()
-    .map((file) => ({
-      tableId: file.slice(0, -'.sql'.length),
-      query: readFileSync(path.join(dir, file), 'utf8').trim(),
-    }));
+    .map((file) => {
+      const query = readFileSync(path.join(dir, file), 'utf8').trim();
+      return { tableId: file.slice(0, -'.sql'.length), query, materialized: isMaterialized(query) };
+    });
 }
 
 /** Strips `-- …` comments and string literals so a name mentioned in prose is not a dependency. */
@@ -51,7 +65,10 @@ export function viewDependencies(
  * created once the views it selects from exist). Ties keep name order, so the result is stable.
  * Throws on a cycle, naming the views involved.
  */
-export function orderViews<V extends MartView>(views: readonly V[], dataset = 'pmp_marts'): V[] {
+export function orderViews<V extends Pick<MartView, 'tableId' | 'query'>>(
+  views: readonly V[],
+  dataset = 'pmp_marts',
+): V[] {
   const byName = new Map(views.map((view) => [view.tableId, view]));
   const names = new Set(byName.keys());
   const pending = new Map(

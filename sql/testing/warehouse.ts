@@ -23,13 +23,34 @@ export async function createWarehouse(bigquery: BigQuery): Promise<void> {
   await createMartViews(bigquery);
 }
 
+/**
+ * A `-- materialized: true` mart as BigQuery takes it: non-incremental (the marts de-duplicate with
+ * a window, which incremental materialized views do not allow), refreshed automatically.
+ */
+export function materializedViewOf(query: string) {
+  return {
+    query,
+    enableRefresh: true,
+    refreshIntervalMs: String(MATERIALIZED_REFRESH_MS),
+    allowNonIncrementalDefinition: true,
+  };
+}
+
+/** How often BigQuery refreshes a materialized mart (its minimum is one minute). */
+export const MATERIALIZED_REFRESH_MS = 5 * 60_000;
+
 /** Creates every sql/*.sql view in `pmp_marts`, each after the views it reads. */
 export async function createMartViews(bigquery: BigQuery): Promise<void> {
   for (const view of orderViews(readMartViews(), DATASETS.marts)) {
     try {
-      await bigquery.dataset(DATASETS.marts).createTable(view.tableId, {
-        view: { query: view.query, useLegacySql: false },
-      });
+      await bigquery
+        .dataset(DATASETS.marts)
+        .createTable(
+          view.tableId,
+          view.materialized
+            ? { materializedView: materializedViewOf(view.query) }
+            : { view: { query: view.query, useLegacySql: false } },
+        );
     } catch (error) {
       throw new Error(
         `creating view ${DATASETS.marts}.${view.tableId}: ${(error as Error).message}`,

@@ -22,6 +22,7 @@ import {
   readJsonBody,
 } from './_request.js';
 import { duckErrorToInvalidQuery, translateSql } from './_translate.js';
+import { noteTableWrite, refreshStaleMaterializedViews } from '../storage/materialized-views.js';
 
 /** Rows per page when the client sets no maxResults (BigQuery pages at about 10 MB). */
 const DEFAULT_PAGE_ROWS = 100_000;
@@ -323,6 +324,7 @@ async function execute(state: EmulatorState, request: QueryJobRequest): Promise<
     throw invalid('Query jobs with a destinationTable are not supported by the emulator.');
   return state.db.exclusive(async (connection) => {
     if (statementType === 'SELECT') {
+      await refreshStaleMaterializedViews(state, connection, request.projectId, sql);
       const reader = await connection.runAndReadAll(sql);
       const fields = anonymousColumnNames(
         reader.columnNames().map((name, i) => fieldFromDuckType(name, reader.columnType(i))),
@@ -330,6 +332,7 @@ async function execute(state: EmulatorState, request: QueryJobRequest): Promise<
       return { statementType, result: { fields, rows: reader.getRows() as DuckDBValue[][] } };
     }
     const reader = await connection.runAndReadAll(sql);
+    noteTableWrite(state);
     if (['CREATE_TABLE', 'CREATE_VIEW', 'DROP_TABLE', 'SCRIPT'].includes(statementType)) {
       await syncCatalog(state, connection, request.projectId);
     }

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from 'koa';
 import { duplicate, invalid, notFound } from '../errors.js';
 import type { EmulatorState } from '../state.js';
+import { materialize, noteTableWrite } from '../storage/materialized-views.js';
 import type { TableResource } from '../storage/metadata.js';
 import {
   countRows,
@@ -209,8 +210,9 @@ export async function deleteTable(state: EmulatorState, ctx: Context): Promise<v
     await dropRelation(
       connection,
       qualifiedName(projectId, datasetId, id),
-      table.type === 'TABLE' ? 'TABLE' : 'VIEW',
+      table.type === 'VIEW' ? 'VIEW' : 'TABLE',
     );
+    noteTableWrite(state);
     await state.meta.deleteTable(connection, projectId, datasetId, id);
     state.insertIds.forget(`${projectId}:${datasetId}.${id}`);
   });
@@ -245,9 +247,9 @@ function setViewQuery(table: TableResource, type: TableResource['type'], query: 
 }
 
 /**
- * Views (and materialized views, which DuckDB recomputes on read and so are always fresh) are
- * DuckDB views of the translated SQL; names inside are resolved to qualified DuckDB names, so a
- * view over a view in another dataset works.
+ * Views are DuckDB views of the translated SQL; names inside are resolved to qualified DuckDB
+ * names, so a view over a view in another dataset works. Materialized views are DuckDB tables
+ * holding the result, refreshed when stale (storage/materialized-views.ts).
  */
 async function defineView(
   state: EmulatorState,
@@ -265,7 +267,9 @@ async function defineView(
     throw invalid('A view query must be a SELECT statement');
   try {
     const fields = await describeQuery(connection, translation.sql);
-    await createView(connection, qualifiedName(projectId, datasetId, tableId), translation.sql);
+    if (table.type === 'MATERIALIZED_VIEW') await materialize(state, connection, table, query);
+    else
+      await createView(connection, qualifiedName(projectId, datasetId, tableId), translation.sql);
     return fields;
   } catch (error) {
     throw duckErrorToInvalidQuery(error);
