@@ -18,12 +18,11 @@ export class InsertIdCache {
   claimer(table: string, nowMs: number): (insertId: string) => boolean {
     const ids = this.idsOf(table);
     const windowMs = this.windowMs;
-    let claimed = 0;
     return (insertId) => {
       const at = ids.get(insertId);
       if (at !== undefined && nowMs - at < windowMs) return false;
       ids.set(insertId, nowMs);
-      if (++claimed % 10_000 === 0) this.counted(10_000, nowMs);
+      if (++this.insertsSincePrune > 100_000) this.prune(nowMs);
       return true;
     };
   }
@@ -41,11 +40,6 @@ export class InsertIdCache {
       this.byTable.set(table, ids);
     }
     return ids;
-  }
-
-  private counted(inserted: number, nowMs: number): void {
-    this.insertsSincePrune += inserted;
-    if (this.insertsSincePrune > 100_000) this.prune(nowMs);
   }
 
   /** Remembers ids accepted at their own times (reloaded from the log). */
