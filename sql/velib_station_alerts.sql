@@ -6,35 +6,8 @@
 -- A streak starts at the first snapshot after the last one that did not have the problem, so one
 -- good snapshot resets it. "Now" is the newest snapshot in the data, not the wall clock, so a
 -- replayed or recorded history gives the same alerts as it did live, and the view is testable.
--- The streak bounds are MIN/MAX of snapshot times, which a duplicated row cannot move, so they
--- read the curated table without the (costly) de-duplication window.
-WITH last_good AS (
-  SELECT
-    station_id,
-    MAX(IF(num_bikes_available > 0, COALESCE(event_ts, ingest_ts), NULL)) AS last_not_empty_ts,
-    MAX(
-      IF(num_docks_available > 0 OR num_bikes_available = 0, COALESCE(event_ts, ingest_ts), NULL)
-    ) AS last_not_full_ts,
-    MAX(IF(is_renting = 1, COALESCE(event_ts, ingest_ts), NULL)) AS last_renting_ts
-  FROM pmp_curated.velib_station_status
-  GROUP BY station_id
-),
--- The table is named twice rather than through a shared CTE: a CTE read twice is materialized by
--- some engines (DuckDB copies every row of it), while two scans of the table stream.
-streaks AS (
-  SELECT
-    h.station_id,
-    MIN(IF(h.snapshot_ts > IFNULL(g.last_not_empty_ts, TIMESTAMP '1970-01-01'), h.snapshot_ts, NULL)) AS empty_since_ts,
-    MIN(IF(h.snapshot_ts > IFNULL(g.last_not_full_ts, TIMESTAMP '1970-01-01'), h.snapshot_ts, NULL)) AS full_since_ts,
-    MIN(IF(h.snapshot_ts > IFNULL(g.last_renting_ts, TIMESTAMP '1970-01-01'), h.snapshot_ts, NULL)) AS not_renting_since_ts
-  FROM (
-    SELECT station_id, COALESCE(event_ts, ingest_ts) AS snapshot_ts
-    FROM pmp_curated.velib_station_status
-  ) AS h
-  JOIN last_good AS g USING (station_id)
-  GROUP BY h.station_id
-),
-now_state AS (
+-- The streaks come from velib_station_streaks (materialized), the state from the latest state.
+WITH now_state AS (
   SELECT
     e.*,
     k.empty_since_ts,
@@ -42,7 +15,7 @@ now_state AS (
     k.not_renting_since_ts,
     MAX(e.snapshot_ts) OVER () AS as_of_ts
   FROM pmp_marts.velib_latest_state_enriched AS e
-  JOIN streaks AS k USING (station_id)
+  JOIN pmp_marts.velib_station_streaks AS k USING (station_id)
 ),
 candidates AS (
   SELECT
