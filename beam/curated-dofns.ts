@@ -2,7 +2,6 @@ import type * as beam from 'apache-beam';
 import { requireForSerialization } from 'apache-beam/serialization';
 import {
   buildCuratedDlqRecord,
-  curatedInsertId,
   parseEnvelope,
   statusSnapshotToRows,
   type CuratedDlqRow,
@@ -10,11 +9,13 @@ import {
   type EventType,
   type Stage,
 } from '../core/index.js';
-import type {
-  CuratedMessage,
-  KeyedDlqRecord,
-  KeyedRow,
-  ParsedMessage,
+import {
+  keyedRows,
+  type CuratedMessage,
+  type KeyedDlqRecord,
+  type KeyedRow,
+  type ParsedMessage,
+  type StationRowBatch,
 } from './curated-elements.js';
 
 /*
@@ -121,11 +122,12 @@ export interface SnapshotToRowsContext {
   readonly fixedNow: string | null;
 }
 
-export type SnapshotToRowsOutput = { rows: KeyedRow } | { dlq: KeyedDlqRecord };
+export type SnapshotToRowsOutput = { rows: StationRowBatch } | { dlq: KeyedDlqRecord };
 
 /**
- * Stage 2, `snapshot_to_station_rows`: a station_status envelope → one row per station (insertId
- * `${messageId}:${station_id}`), a mapping failure → one DLQ record, another event type → nothing.
+ * Stage 2, `snapshot_to_station_rows`: a station_status envelope → its rows as one batch element
+ * (a snapshot with no usable station gives none), a mapping failure → one DLQ record, another event
+ * type → nothing. `ExplodeRowsDoFn` (or a sink) turns the batch into KeyedRows.
  */
 export class SnapshotToRowsDoFn {
   readonly beamName = 'snapshot_to_station_rows';
@@ -140,13 +142,8 @@ export class SnapshotToRowsDoFn {
       const rows = statusSnapshotToRows(envelope);
       context.curated.increment();
       context.stationRows.increment(rows.length);
-      const messageId = message.messageId;
-      return rows.map((row) => ({
-        rows: {
-          insertId: messageId === undefined ? null : curatedInsertId(messageId, row.station_id),
-          value: row,
-        },
-      }));
+      if (rows.length === 0) return [];
+      return [{ rows: { messageId: message.messageId ?? null, rows } }];
     } catch (error) {
       context.dlqCount.increment();
       const meta = envelopeMeta(message, envelope);
@@ -154,6 +151,19 @@ export class SnapshotToRowsDoFn {
         { dlq: dlqRecord(message, 'snapshot_to_station_rows', error, meta, context.fixedNow) },
       ];
     }
+  }
+}
+
+/**
+ * A snapshot's row batch → one KeyedRow element per station (insertId
+ * `${messageId}:${station_id}`): the per-row form of the composite, for writes that take rows one
+ * by one (the Dataflow BigQuery write).
+ */
+export class ExplodeRowsDoFn {
+  readonly beamName = 'station_rows';
+
+  process(batch: StationRowBatch): KeyedRow[] {
+    return keyedRows(batch);
   }
 }
 
@@ -173,5 +183,6 @@ export class UnkeyDoFn<T> {
 requireForSerialization('paris-mobility-pulse/beam/curated-dofns.ts', {
   ParseNormalizeDoFn,
   SnapshotToRowsDoFn,
+  ExplodeRowsDoFn,
   UnkeyDoFn,
 });

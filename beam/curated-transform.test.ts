@@ -9,8 +9,12 @@ import {
   type CuratedDlqRow,
   type CuratedStatusRow,
 } from '../core/index.js';
+import * as beam from 'apache-beam';
+import { impulse } from 'apache-beam/transforms/internal';
 import { COUNTERS, type KeyedDlqRecord, type KeyedRow } from './curated-elements.js';
+import { curatedTransform, type CuratedPCollections } from './curated-transform.js';
 import { runOnDirectRunner } from './direct-run.js';
+import { NdjsonSinkDoFn, NdjsonSourceDoFn } from './ndjson-io.js';
 import { ndjsonPipeline } from './ndjson-pipeline.js';
 import { mixedInputLines, STATUS_FIXTURES } from './testing/fixtures.js';
 
@@ -172,6 +176,62 @@ describe('keyed output (the streaming runner stages Pub/Sub messages this way)',
           ).dlq[0],
         },
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('curatedTransform, the per-row form (what the Dataflow write takes)', () => {
+  it('yields one KeyedRow element per station: the same lines as the batched file pipeline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pmp-beam-'));
+    try {
+      const messages = mixedInputLines().map((data, i) => ({
+        data_base64: Buffer.from(data).toString('base64'),
+        messageId: `m-${i}`,
+      }));
+      const input = join(dir, 'in.jsonl');
+      writeFileSync(input, messages.map((m) => JSON.stringify(m)).join('\n'));
+      const paths = ['rows', 'dlq', 'batched-rows', 'batched-dlq'].map((n) => join(dir, n));
+      for (const path of paths) writeFileSync(path, '');
+      const [rowsPath, dlqPath, batchedRows, batchedDlq] = paths as [
+        string,
+        string,
+        string,
+        string,
+      ];
+
+      const counters = await runOnDirectRunner((root: beam.Root) => {
+        const { rows, dlq } = root
+          .apply(impulse())
+          .apply(
+            beam.parDo(new NdjsonSourceDoFn(input, 'messages'), {
+              blankLines: beam.counter(COUNTERS.blankLinesSkipped),
+            }),
+          )
+          .apply(curatedTransform({ fixedNow: FIXED_NOW })) as CuratedPCollections;
+        rows.apply(beam.parDo(new NdjsonSinkDoFn(rowsPath)));
+        dlq.apply(beam.parDo(new NdjsonSinkDoFn(dlqPath)));
+      });
+      await runOnDirectRunner(
+        ndjsonPipeline({
+          inputPath: input,
+          inputFormat: 'messages',
+          rowsPath: batchedRows,
+          dlqPath: batchedDlq,
+          keyed: true,
+          fixedNow: FIXED_NOW,
+        }),
+      );
+
+      const rows = readNdjson<KeyedRow>(rowsPath);
+      expect(rows).toHaveLength(counters[COUNTERS.stationRows] ?? -1);
+      expect(rows).toHaveLength(1495 + 1439 + 1485 + 1495 - 2);
+      for (const r of rows)
+        expect(r.insertId).toMatch(new RegExp(`^m-\\d+:${r.value.station_id}$`));
+      expect(readFileSync(rowsPath, 'utf8')).toBe(readFileSync(batchedRows, 'utf8'));
+      expect(readFileSync(dlqPath, 'utf8')).toBe(readFileSync(batchedDlq, 'utf8'));
+      expect(readNdjson<KeyedDlqRecord>(dlqPath)).toHaveLength(8);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

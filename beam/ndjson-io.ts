@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type * as beam from 'apache-beam';
 import { requireForSerialization } from 'apache-beam/serialization';
-import type { CuratedMessage } from './curated-elements.js';
+import type { CuratedMessage, StationRowBatch } from './curated-elements.js';
+import { emitStationRowLines } from './station-row-json.js';
 
 /*
  * Newline-delimited JSON in and out of a pipeline, as DoFns with synchronous file I/O. The Beam
@@ -111,7 +112,45 @@ export class NdjsonSourceDoFn {
   }
 }
 
-const FLUSH_CHARS = 1 << 20;
+const WRITE_BUFFER_BYTES = 1 << 20;
+
+/**
+ * Appends lines to an open file through one reused 1 MiB buffer: each line is UTF-8-encoded
+ * straight into it (no joined string per flush, no second copy), written when the next line might
+ * not fit. Created per bundle, in startBundle.
+ */
+class LineWriter {
+  private readonly buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+  private used = 0;
+
+  constructor(private readonly fd: number) {}
+
+  line(text: string): void {
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes; the newline takes 1.
+    const worstCase = text.length * 3 + 1;
+    if (this.used + worstCase > this.buffer.length) {
+      this.flush();
+      if (worstCase > this.buffer.length) {
+        this.writeAll(Buffer.from(`${text}\n`, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
+    this.buffer[this.used] = NEWLINE;
+    this.used += 1;
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    this.writeAll(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+  }
+}
 
 /**
  * A sink: appends each element as one JSON line to `path` (the caller creates or truncates the file
@@ -120,8 +159,7 @@ const FLUSH_CHARS = 1 << 20;
 export class NdjsonSinkDoFn {
   readonly beamName: string;
   private fd: number | null = null;
-  private pending: string[] = [];
-  private pendingChars = 0;
+  private writer: LineWriter | null = null;
 
   constructor(readonly path: string) {
     this.beamName = `write_ndjson(${path})`;
@@ -129,32 +167,59 @@ export class NdjsonSinkDoFn {
 
   startBundle(): void {
     this.fd = openSync(this.path, 'a');
-    this.pending = [];
-    this.pendingChars = 0;
+    this.writer = new LineWriter(this.fd);
   }
 
   process(element: unknown): void {
-    const line = JSON.stringify(element);
-    this.pending.push(line);
-    this.pendingChars += line.length + 1;
-    if (this.pendingChars >= FLUSH_CHARS) this.flush();
+    this.writer!.line(JSON.stringify(element));
   }
 
   finishBundle(): void {
-    this.flush();
+    this.writer?.flush();
+    this.writer = null;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+}
 
-  private flush(): void {
-    if (this.pending.length === 0 || this.fd === null) return;
-    writeSync(this.fd, this.pending.join('\n') + '\n');
-    this.pending = [];
-    this.pendingChars = 0;
+/**
+ * The rows sink: takes the composite's per-snapshot row batches and appends one JSON line per row
+ * to `path`, the bare row or, with `keyed`, `{insertId, value}` — exactly the lines NdjsonSinkDoFn
+ * would write for the KeyedRows (or rows) of `curatedTransform`, flattened here instead of in the
+ * pipeline so the runner handles one element per snapshot.
+ */
+export class NdjsonRowBatchSinkDoFn {
+  readonly beamName: string;
+  private fd: number | null = null;
+  private writer: LineWriter | null = null;
+
+  constructor(
+    readonly path: string,
+    readonly keyed: boolean,
+  ) {
+    this.beamName = `write_ndjson_rows(${path})`;
+  }
+
+  startBundle(): void {
+    this.fd = openSync(this.path, 'a');
+    this.writer = new LineWriter(this.fd);
+  }
+
+  process(batch: StationRowBatch): void {
+    const writer = this.writer!;
+    emitStationRowLines(batch, this.keyed, (line) => writer.line(line));
+  }
+
+  finishBundle(): void {
+    this.writer?.flush();
+    this.writer = null;
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }
 
 requireForSerialization('paris-mobility-pulse/beam/ndjson-io.ts', {
   NdjsonSourceDoFn,
   NdjsonSinkDoFn,
+  NdjsonRowBatchSinkDoFn,
 });

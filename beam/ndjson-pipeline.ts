@@ -2,9 +2,14 @@ import * as beam from 'apache-beam';
 import { impulse } from 'apache-beam/transforms/internal';
 import { COUNTERS } from './curated-elements.js';
 import { UnkeyDoFn } from './curated-dofns.js';
-import { curatedTransform, type CuratedPCollections } from './curated-transform.js';
+import { curatedBatchTransform, type CuratedBatchPCollections } from './curated-transform.js';
 import type { PipelineFn } from './direct-run.js';
-import { NdjsonSinkDoFn, NdjsonSourceDoFn, type NdjsonInputFormat } from './ndjson-io.js';
+import {
+  NdjsonRowBatchSinkDoFn,
+  NdjsonSinkDoFn,
+  NdjsonSourceDoFn,
+  type NdjsonInputFormat,
+} from './ndjson-io.js';
 
 export interface NdjsonPipelineOptions {
   /** NDJSON input file. */
@@ -34,12 +39,12 @@ export function ndjsonPipeline(options: NdjsonPipelineOptions): PipelineFn {
         blankLines: beam.counter(COUNTERS.blankLinesSkipped),
       }),
     );
+    // Rows stay one element per snapshot through the pipeline and are flattened by their sink.
     const { rows, dlq } = messages.apply(
-      curatedTransform({ fixedNow: options.fixedNow ?? null }),
-    ) as CuratedPCollections;
-    const rowsOut = options.keyed ? rows : rows.apply(beam.parDo(new UnkeyDoFn('rows')));
+      curatedBatchTransform({ fixedNow: options.fixedNow ?? null }),
+    ) as CuratedBatchPCollections;
+    rows.apply(beam.parDo(new NdjsonRowBatchSinkDoFn(options.rowsPath, options.keyed)));
     const dlqOut = options.keyed ? dlq : dlq.apply(beam.parDo(new UnkeyDoFn('dlq')));
-    rowsOut.apply(beam.parDo(new NdjsonSinkDoFn(options.rowsPath)));
     dlqOut.apply(beam.parDo(new NdjsonSinkDoFn(options.dlqPath)));
   };
 }
