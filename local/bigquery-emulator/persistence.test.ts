@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWithClient } from './testing/client.js';
 
@@ -92,6 +93,32 @@ describe('--data-dir', () => {
       expect((await recreated.getMetadata())[0].numRows).toBe('5');
     } finally {
       await third.emulator.close();
+    }
+  });
+
+  it('starts over an insertId log left in an earlier layout instead of failing to start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bq-emulator-old-log-'));
+    try {
+      const instance = await DuckDBInstance.create(join(dir, 'bigquery.duckdb'));
+      const connection = await instance.connect();
+      await connection.run(`CREATE SCHEMA _pmp_emulator;
+        CREATE TABLE _pmp_emulator.insert_ids (table_key VARCHAR, table_created VARCHAR, insert_id VARCHAR, accepted_ms BIGINT);
+        INSERT INTO _pmp_emulator.insert_ids VALUES ('p:d.t', '1', 'a', 1)`);
+      connection.closeSync();
+      instance.closeSync();
+      const { emulator, bigquery } = await startWithClient({ dataDir: dir });
+      try {
+        const [dataset] = await bigquery.createDataset('d');
+        const [table] = await dataset.createTable('t', {
+          schema: { fields: [{ name: 'id', type: 'STRING' }] },
+        });
+        await table.insert([{ insertId: 'a', json: { id: 'x' } }], { raw: true });
+        expect((await table.getMetadata())[0].numRows).toBe('1');
+      } finally {
+        await emulator.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -34,6 +34,13 @@ export class InsertIdLog {
     windowMs: number,
     nowMs: number,
   ): Promise<{ log: InsertIdLog; recent: LoggedInsertId[] }> {
+    // A log in an earlier layout is only a de-duplication hint: start it again rather than fail.
+    const columns = await connection.runAndReadAll(
+      `SELECT column_name FROM duckdb_columns() WHERE schema_name = '${META_SCHEMA}' AND table_name = '${TABLE}'`,
+    );
+    const names = columns.getRows().map(([name]) => String(name));
+    if (names.length > 0 && !names.includes('insert_ids'))
+      await connection.run(`DROP TABLE "${META_SCHEMA}"."${TABLE}"`);
     await connection.run(
       `CREATE TABLE IF NOT EXISTS "${META_SCHEMA}"."${TABLE}" (table_key VARCHAR NOT NULL, table_created VARCHAR NOT NULL, accepted_ms BIGINT NOT NULL, insert_ids VARCHAR NOT NULL)`,
     );
