@@ -7,7 +7,10 @@ import { orderViews, readMartViews } from '../view-order.js';
  * charts would: every dataset, every table of core/warehouse TABLES, then every mart of sql/ as a
  * view, in dependency order.
  */
-export async function createWarehouse(bigquery: BigQuery): Promise<void> {
+export async function createWarehouse(
+  bigquery: BigQuery,
+  options: { maxStaleness?: string } = {},
+): Promise<void> {
   for (const datasetId of Object.values(DATASETS)) {
     const [exists] = await bigquery.dataset(datasetId).exists();
     if (!exists) await bigquery.createDataset(datasetId);
@@ -20,27 +23,36 @@ export async function createWarehouse(bigquery: BigQuery): Promise<void> {
       ...(table.clustering ? { clustering: { fields: [...table.clustering] } } : {}),
     });
   }
-  await createMartViews(bigquery);
+  await createMartViews(bigquery, options);
 }
 
 /**
  * A `-- materialized: true` mart as BigQuery takes it: non-incremental (the marts de-duplicate with
- * a window, which incremental materialized views do not allow), refreshed automatically.
+ * a window, which incremental materialized views do not allow), which BigQuery only accepts with a
+ * `maxStaleness`: queries may then answer from a refresh up to that old. Without `maxStaleness`
+ * (tests, the bench) the emulator answers fresh, refreshing on the first read after a write.
  */
-export function materializedViewOf(query: string) {
+export function materializedViewOf(query: string, maxStaleness?: string) {
   return {
     query,
     enableRefresh: true,
     refreshIntervalMs: String(MATERIALIZED_REFRESH_MS),
     allowNonIncrementalDefinition: true,
+    ...(maxStaleness !== undefined ? { maxStaleness } : {}),
   };
 }
 
-/** How often BigQuery refreshes a materialized mart (its minimum is one minute). */
+/** How often BigQuery refreshes a materialized mart in the background (its minimum is 1 minute). */
 export const MATERIALIZED_REFRESH_MS = 5 * 60_000;
 
+/** The staleness a deployed materialized mart allows (GoogleSQL INTERVAL): the refresh period. */
+export const MATERIALIZED_MAX_STALENESS = '0-0 0 0:5:0';
+
 /** Creates every sql/*.sql view in `pmp_marts`, each after the views it reads. */
-export async function createMartViews(bigquery: BigQuery): Promise<void> {
+export async function createMartViews(
+  bigquery: BigQuery,
+  options: { maxStaleness?: string } = {},
+): Promise<void> {
   for (const view of orderViews(readMartViews(), DATASETS.marts)) {
     try {
       await bigquery
@@ -48,7 +60,7 @@ export async function createMartViews(bigquery: BigQuery): Promise<void> {
         .createTable(
           view.tableId,
           view.materialized
-            ? { materializedView: materializedViewOf(view.query) }
+            ? { materializedView: materializedViewOf(view.query, options.maxStaleness) }
             : { view: { query: view.query, useLegacySql: false } },
         );
     } catch (error) {

@@ -79,7 +79,7 @@ export async function insertTable(state: EmulatorState, ctx: Context): Promise<v
       throw duplicate(`Table ${projectId}:${datasetId}.${tableId}`);
     }
     if (viewQuery) {
-      setViewQuery(table, viewQuery.type, viewQuery.query);
+      setViewQuery(table, viewQuery.type, viewQuery.query, body);
       table.schema = { fields: await defineView(state, connection, table, viewQuery.query) };
     } else {
       const schema = body.schema as { fields?: unknown } | undefined;
@@ -176,7 +176,7 @@ export async function patchTable(
     const viewQuery = viewQueryOf(body);
     if (current.type !== 'TABLE') {
       if (viewQuery) {
-        setViewQuery(next, current.type, viewQuery.query);
+        setViewQuery(next, current.type, viewQuery.query, body);
         next.schema = { fields: await defineView(state, connection, next, viewQuery.query) };
       }
     } else {
@@ -238,9 +238,26 @@ function viewQueryOf(
   return undefined;
 }
 
-function setViewQuery(table: TableResource, type: TableResource['type'], query: string): void {
+function setViewQuery(
+  table: TableResource,
+  type: TableResource['type'],
+  query: string,
+  body: Record<string, unknown> = {},
+): void {
   if (type === 'MATERIALIZED_VIEW') {
-    table.materializedView = { ...(table.materializedView ?? {}), query, enableRefresh: true };
+    // The refresh options are kept: maxStaleness decides when the emulator recomputes.
+    const given = (body.materializedView ?? {}) as Record<string, unknown>;
+    const options = Object.fromEntries(
+      ['enableRefresh', 'refreshIntervalMs', 'maxStaleness', 'allowNonIncrementalDefinition']
+        .filter((key) => given[key] !== undefined && given[key] !== null)
+        .map((key) => [key, given[key]]),
+    );
+    table.materializedView = {
+      ...(table.materializedView ?? {}),
+      enableRefresh: true,
+      ...options,
+      query,
+    } as TableResource['materializedView'];
   } else {
     table.view = { query, useLegacySql: false };
   }

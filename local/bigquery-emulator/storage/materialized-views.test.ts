@@ -5,6 +5,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BigQueryEmulator } from '../index.js';
 import { startWithClient } from '../testing/client.js';
+import { intervalMs } from './materialized-views.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bq-mv-'));
 let emulator: BigQueryEmulator;
@@ -65,6 +66,24 @@ describe('materialized views', () => {
     expect(await totals()).toEqual([{ kind: 'b', total: 20 }]);
   });
 
+  it('answer from the last refresh while it is younger than maxStaleness', async () => {
+    const dataset = bigquery.dataset('mv');
+    await dataset.createTable('lagging', {
+      materializedView: {
+        query: 'SELECT COUNT(*) AS n FROM `mv.events`',
+        allowNonIncrementalDefinition: true,
+        maxStaleness: '0-0 0 1:0:0',
+      },
+    });
+    const count = async () => (await bigquery.query('SELECT n FROM `mv.lagging`'))[0][0].n;
+    const before = await count();
+    await dataset.table('events').insert([{ kind: 'z', n: 1 }]);
+    expect(await count()).toBe(before);
+    const [metadata] = await dataset.table('lagging').getMetadata();
+    expect(metadata.materializedView.maxStaleness).toBe('0-0 0 1:0:0');
+    await dataset.table('lagging').delete();
+  });
+
   it('survive a restart (refreshed on first read) and can be deleted', async () => {
     await emulator.close();
     ({ emulator, bigquery } = await startWithClient({ dataDir }));
@@ -75,8 +94,19 @@ describe('materialized views', () => {
     expect(await totals()).toEqual([
       { kind: 'b', total: 20 },
       { kind: 'c', total: 3 },
+      { kind: 'z', total: 1 },
     ]);
     await bigquery.dataset('mv').table('totals').delete();
     await expect(bigquery.query('SELECT * FROM `mv.totals`')).rejects.toMatchObject({ code: 404 });
+  });
+});
+
+describe('intervalMs', () => {
+  it('reads canonical GoogleSQL intervals and refuses anything else', () => {
+    expect(intervalMs('0-0 0 0:5:0')).toBe(300_000);
+    expect(intervalMs('0-0 1 2:0:0.5')).toBe(26 * 3_600_000 + 500);
+    expect(intervalMs('0-1 0 0:0:0')).toBe(30 * 86_400_000);
+    expect(intervalMs('5 minutes')).toBeUndefined();
+    expect(intervalMs(undefined)).toBeUndefined();
   });
 });

@@ -6,16 +6,31 @@ import { qualifiedName } from './rows.js';
 
 /**
  * Materialized views as real DuckDB tables, so a query over one reads the stored result instead of
- * recomputing it. BigQuery answers a query over a materialized view with fresh data; the emulator
- * gets the same answers by refreshing a materialized view, on the next query that reads it, after
- * any write to any table (a write generation, not per-table tracking: cheap and never stale).
- * The refresh recomputes the whole result, like BigQuery's non-incremental materialized views.
+ * recomputing it. BigQuery answers a query over a materialized view with data no older than its
+ * `maxStaleness` (fresh data without it); the emulator does the same by recomputing a
+ * materialized view, on the next query that reads it, when some table was written since its last
+ * refresh (a write generation, not per-table tracking: cheap and never wrongly fresh) and that
+ * refresh is older than `maxStaleness`. The refresh recomputes the whole result, like BigQuery's
+ * non-incremental materialized views; BigQuery's background refresh is not emulated.
  */
 interface Generations {
   /** Bumped by every insertAll, DML statement, DDL and table deletion. */
   writes: number;
-  /** Write generation each materialized view (by DuckDB name) was last computed at. */
-  readonly refreshed: Map<string, number>;
+  /** Write generation and time (ms) each materialized view (by DuckDB name) was computed at. */
+  readonly refreshed: Map<string, { writes: number; atMs: number }>;
+}
+
+/**
+ * A GoogleSQL INTERVAL in canonical form (`Y-M D H:M:S[.F]`, what BigQuery returns for
+ * maxStaleness) in milliseconds, months counted as 30 days; undefined when absent or unreadable.
+ */
+export function intervalMs(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = /^(-?\d+)-(\d+) (-?\d+) (-?\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(text.trim());
+  if (!match) return undefined;
+  const [y, mo, d, h, mi, sec] = match.slice(1).map(Number) as number[];
+  const days = (y! * 12 + mo!) * 30 + d!;
+  return ((days * 24 + h!) * 60 + mi!) * 60_000 + sec! * 1000;
 }
 
 const byState = new WeakMap<EmulatorState, Generations>();
@@ -58,7 +73,10 @@ export async function materialize(
   ).getRows();
   if (kind?.[0] === 'VIEW') await connection.run(`DROP VIEW ${name}`);
   await connection.run(`CREATE OR REPLACE TABLE ${name} AS ${translation.sql}`);
-  generations(state).refreshed.set(name, generations(state).writes);
+  generations(state).refreshed.set(name, {
+    writes: generations(state).writes,
+    atMs: state.now().getTime(),
+  });
 }
 
 /**
@@ -76,9 +94,15 @@ export async function refreshStaleMaterializedViews(
     .listDatasets(projectId)
     .flatMap((d) => state.meta.listTables(projectId, d.datasetReference.datasetId))
     .filter((t) => t.type === 'VIEW' || t.type === 'MATERIALIZED_VIEW');
-  const staleViews = derived.filter(
-    (t) => t.type === 'MATERIALIZED_VIEW' && (refreshed.get(nameOf(t)) ?? -1) < writes,
-  );
+  const nowMs = state.now().getTime();
+  const staleViews = derived.filter((t) => {
+    if (t.type !== 'MATERIALIZED_VIEW') return false;
+    const last = refreshed.get(nameOf(t));
+    if (!last) return true; // never computed by this process (e.g. after a restart)
+    if (last.writes === writes) return false;
+    const allowed = intervalMs((t.materializedView as { maxStaleness?: unknown }).maxStaleness);
+    return allowed === undefined || allowed <= 0 || nowMs - last.atMs > allowed;
+  });
   if (staleViews.length === 0) return;
   // DuckDB keeps every view's SQL (names unquoted); matching ignores quotes on both sides.
   const views = new Map(
