@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATASETS, TABLES } from '../core/warehouse/index.js';
 import { findObject, ofKind, synthChart, testConfig } from './_testing.js';
@@ -11,6 +14,12 @@ const views = [
   {
     tableId: 'a_view',
     query: 'SELECT * FROM pmp_marts.b_view JOIN pmp_ops.push_writer_dlq USING (x)',
+  },
+  {
+    tableId: 'c_view',
+    query:
+      '-- materialized: true\nSELECT x, COUNT(*) AS n FROM pmp_curated.velib_station_status GROUP BY x',
+    materialized: true,
   },
 ];
 const objects = synthChart((app) => new WarehouseChart(app, 'warehouse', { config, views }));
@@ -40,6 +49,48 @@ describe('WarehouseChart', () => {
       view: { query: views[1]!.query, useLegacySql: false },
     });
     expect(view.schema).toBeUndefined();
+    expect(view.materializedView).toBeUndefined();
+    expect(view.maxStaleness).toBeUndefined();
+  });
+
+  it('renders a materialized mart as a non-incremental materialized view with a staleness', () => {
+    const view = findObject(objects, 'BigQueryTable', 'c-view').spec;
+    expect(view).toMatchObject({
+      resourceID: 'c_view',
+      datasetRef: { name: 'pmp-marts' },
+      materializedView: {
+        query: views[2]!.query,
+        enableRefresh: true,
+        refreshIntervalMs: 300_000,
+        allowNonIncrementalDefinition: true,
+      },
+      maxStaleness: '0-0 0 0:5:0',
+    });
+    expect(view.view).toBeUndefined();
+    expect(view.schema).toBeUndefined();
+  });
+
+  it('renders each sql/ file by its header: materialized marts as such, the rest as views', () => {
+    const rendered = synthChart((app) => new WarehouseChart(app, 'warehouse', { config }));
+    const read = readMartViews(SQL_DIR);
+    expect(read.some((v) => v.materialized)).toBe(true);
+    expect(read.some((v) => !v.materialized)).toBe(true);
+    for (const file of read) {
+      const spec = findObject(rendered, 'BigQueryTable', file.tableId.replaceAll('_', '-')).spec;
+      const comments = file.query.split('\n');
+      const header = comments.slice(
+        0,
+        comments.findIndex((l) => !l.startsWith('--')),
+      );
+      expect(file.materialized).toBe(header.includes('-- materialized: true'));
+      if (file.materialized) {
+        expect(spec.materializedView.query).toBe(file.query);
+        expect(spec.view).toBeUndefined();
+      } else {
+        expect(spec.view.query).toBe(file.query);
+        expect(spec.materializedView).toBeUndefined();
+      }
+    }
   });
 
   it('gives each dataset an access list: owners, and the dashboard on marts and ops', () => {
@@ -71,6 +122,18 @@ describe('WarehouseChart', () => {
 });
 
 describe('mart views', () => {
+  it('flags a file as materialized only by its header line', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'marts-'));
+    writeFileSync(path.join(dir, 'm.sql'), '-- materialized: true\n-- why\nSELECT 1\n');
+    writeFileSync(path.join(dir, 'p.sql'), '-- plain\nSELECT 1\n');
+    writeFileSync(path.join(dir, 'q.sql'), "SELECT '-- materialized: true'\n");
+    expect(readMartViews(dir).map((v) => [v.tableId, v.materialized])).toEqual([
+      ['m', true],
+      ['p', false],
+      ['q', false],
+    ]);
+  });
+
   it('reads sql/ sorted, one view per file', () => {
     const read = readMartViews(SQL_DIR);
     const ids = read.map((v) => v.tableId);
