@@ -54,7 +54,9 @@ function observedTable(datasetId: string, meta: TableMetadata): ObservedTable {
     schema: fields,
     timePartitioning: tp ? { type: tp.type ?? 'DAY', field: text(tp.field) } : null,
     clustering: clustering && clustering.length > 0 ? [...clustering] : null,
-    viewQuery: text((meta.view as { query?: string } | undefined)?.query),
+    viewQuery: text(
+      ((meta.materializedView ?? meta.view) as { query?: string } | undefined)?.query,
+    ),
     numRows: Number(meta.numRows ?? 0),
   };
 }
@@ -117,17 +119,18 @@ function planTable(
   current: ObservedTable | undefined,
   pruneData: boolean,
 ): Change {
-  const kind = t.viewQuery ? 'view' : 'table';
+  const kind = t.materialized ? 'mat. view' : t.viewQuery ? 'view' : 'table';
+  const wantedType = t.materialized ? 'MATERIALIZED_VIEW' : t.viewQuery ? 'VIEW' : 'TABLE';
   const name = key(t.datasetId, t.tableId);
   if (!current) return { action: 'create', kind, name };
   const fields: string[] = [];
   const immutable: string[] = [];
-  if ((current.type === 'VIEW') !== (t.viewQuery !== null)) immutable.push('type');
+  if (current.type !== wantedType) immutable.push('type');
   if (t.description !== current.description) fields.push('description');
   if (!same(sortedLabels(t.labels), sortedLabels(current.labels))) fields.push('labels');
   if (t.viewQuery !== null) {
     if (current.viewQuery?.trim() !== t.viewQuery.trim()) fields.push('view.query');
-  } else if (current.type !== 'VIEW') {
+  } else if (current.type === 'TABLE') {
     const change = schemaChange(current.schema, t.schema ?? []);
     if (change === 'compatible') fields.push('schema');
     if (change === 'incompatible') immutable.push('schema');
@@ -202,9 +205,9 @@ export function planBigQuery(
     (t) => !wanted.has(key(t.datasetId, t.tableId)) && managed(t.labels),
   );
   const deleteOrKeep = (t: ObservedTable): Change => {
-    const kind = t.type === 'VIEW' ? 'view' : 'table';
+    const kind = t.type === 'TABLE' ? 'table' : 'view';
     const name = key(t.datasetId, t.tableId);
-    if (t.numRows > 0 && !pruneData) {
+    if (t.type === 'TABLE' && t.numRows > 0 && !pruneData) {
       return {
         action: 'kept',
         kind,
@@ -215,7 +218,7 @@ export function planBigQuery(
     return { action: 'delete', kind, name };
   };
   // Views may read other views: drop the ones that read others first (reverse creation order).
-  const unwantedViews = unwanted.filter((t) => t.type === 'VIEW');
+  const unwantedViews = unwanted.filter((t) => t.type !== 'TABLE');
   const viewOrder = viewsInDependencyOrder(
     unwantedViews.map((v) => ({
       datasetId: v.datasetId,
@@ -232,7 +235,7 @@ export function planBigQuery(
   const byKey = new Map(unwanted.map((t) => [key(t.datasetId, t.tableId), t]));
   const deletions: Change[] = [
     ...viewOrder.map((v) => deleteOrKeep(byKey.get(key(v.datasetId, v.tableId))!)),
-    ...unwanted.filter((t) => t.type !== 'VIEW').map(deleteOrKeep),
+    ...unwanted.filter((t) => t.type === 'TABLE').map(deleteOrKeep),
   ];
   const wantedDatasets = new Set(desired.datasets.map((d) => d.datasetId));
   for (const [datasetId, d] of observed.datasets) {
@@ -260,20 +263,23 @@ function tableBody(t: DesiredTable): Record<string, unknown> {
   return {
     ...(t.description ? { description: t.description } : {}),
     labels: { ...t.labels },
-    ...(t.viewQuery
-      ? { view: { query: t.viewQuery, useLegacySql: false } }
-      : {
-          schema: { fields: structuredClone(t.schema ?? []) },
-          ...(t.timePartitioning
-            ? {
-                timePartitioning: {
-                  type: t.timePartitioning.type,
-                  ...(t.timePartitioning.field ? { field: t.timePartitioning.field } : {}),
-                },
-              }
-            : {}),
-          ...(t.clustering ? { clustering: { fields: [...t.clustering] } } : {}),
-        }),
+    ...(t.maxStaleness ? { maxStaleness: t.maxStaleness } : {}),
+    ...(t.materialized
+      ? { materializedView: { ...t.materialized, query: t.viewQuery } }
+      : t.viewQuery
+        ? { view: { query: t.viewQuery, useLegacySql: false } }
+        : {
+            schema: { fields: structuredClone(t.schema ?? []) },
+            ...(t.timePartitioning
+              ? {
+                  timePartitioning: {
+                    type: t.timePartitioning.type,
+                    ...(t.timePartitioning.field ? { field: t.timePartitioning.field } : {}),
+                  },
+                }
+              : {}),
+            ...(t.clustering ? { clustering: { fields: [...t.clustering] } } : {}),
+          }),
   };
 }
 

@@ -79,6 +79,10 @@ export interface DesiredTable {
   readonly clustering: readonly string[] | null;
   /** The view's Standard SQL; null for a table. */
   readonly viewQuery: string | null;
+  /** For a materialized view: its refresh options (`enableRefresh`, `refreshIntervalMs`, …). */
+  readonly materialized?: Readonly<Record<string, unknown>> | null;
+  /** BigQuery's `maxStaleness` interval, when set. */
+  readonly maxStaleness?: string | null;
   readonly source: string;
 }
 
@@ -233,7 +237,8 @@ export function desiredStateOf(
       at,
       'datasetRef',
     );
-    const view = record(spec.view);
+    const materialized = spec.materializedView !== undefined ? record(spec.materializedView) : null;
+    const view = materialized ?? record(spec.view);
     const viewQuery = str(view.query);
     if (viewQuery && view.useLegacySql === true) {
       throw new Error(`${at}: legacy SQL views are not supported locally`);
@@ -261,6 +266,10 @@ export function desiredStateOf(
       timePartitioning: str(tp.type) ? { type: str(tp.type)!, field: str(tp.field) } : null,
       clustering: clustering.length > 0 ? clustering : null,
       viewQuery,
+      materialized: materialized
+        ? Object.fromEntries(Object.entries(materialized).filter(([k]) => k !== 'query'))
+        : null,
+      maxStaleness: str(spec.maxStaleness),
       source: at,
     };
   });
