@@ -8,7 +8,7 @@ import { type RowOf } from '../core/warehouse/index.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-emulator/index.js';
 import { silentLogger } from '../services/shared/logger.js';
 import { createWarehouse, emulatorClient, plainRows } from './testing/warehouse.js';
-import { orderViews, readMartViews, viewDependencies } from './view-order.js';
+import { isMaterialized, orderViews, readMartViews, viewDependencies } from './view-order.js';
 
 // Every expected figure below is worked out by hand from the fixture rows, in the comments next to
 // it. One emulator, one project per scenario: views resolve `pmp_marts.x` in the query's project.
@@ -96,9 +96,10 @@ describe('view order', () => {
   it('creates each view after the views it reads', () => {
     const ordered = orderViews(readMartViews()).map((v) => v.tableId);
     const position = (name: string) => ordered.indexOf(name);
-    expect(position('velib_station_status_dedup')).toBeLessThan(
+    expect(position('velib_snapshot_totals')).toBeLessThan(
       position('velib_totals_hourly_aggregate'),
     );
+    expect(position('velib_station_streaks')).toBeLessThan(position('velib_station_alerts'));
     expect(position('velib_latest_state')).toBeLessThan(position('velib_latest_state_enriched'));
     expect(position('velib_station_information_latest')).toBeLessThan(
       position('velib_latest_state_enriched'),
@@ -117,6 +118,24 @@ describe('view order', () => {
         known,
       ),
     ).toEqual(['a', 'b']);
+  });
+
+  it('marks materialized marts by their header, and they read tables only', () => {
+    const views = readMartViews();
+    expect(views.filter((v) => v.materialized).map((v) => v.tableId)).toEqual([
+      'velib_latest_state',
+      'velib_snapshot_totals',
+      'velib_station_streaks',
+    ]);
+    const names = new Set(views.map((v) => v.tableId));
+    for (const view of views.filter((v) => v.materialized)) {
+      // BigQuery refuses a logical view inside a materialized view's query.
+      expect(viewDependencies(view.query, 'pmp_marts', names), view.tableId).toEqual([]);
+    }
+    expect(isMaterialized('-- materialized: true\n-- why\nSELECT 1')).toBe(true);
+    expect(isMaterialized('-- why\n--   materialized:  true  \nSELECT 1')).toBe(true);
+    expect(isMaterialized('-- materialized: false\nSELECT 1')).toBe(false);
+    expect(isMaterialized('SELECT 1\n-- materialized: true')).toBe(false);
   });
 
   it('refuses a cycle, naming the views', () => {
