@@ -245,8 +245,12 @@ function setViewQuery(
   body: Record<string, unknown> = {},
 ): void {
   if (type === 'MATERIALIZED_VIEW') {
-    // The refresh options are kept: maxStaleness decides when the emulator recomputes.
-    const given = (body.materializedView ?? {}) as Record<string, unknown>;
+    // The refresh options are kept: maxStaleness decides when the emulator recomputes. The REST
+    // API (and Config Connector's spec) puts maxStaleness on the table, not inside the definition.
+    const given = {
+      ...(typeof body.maxStaleness === 'string' ? { maxStaleness: body.maxStaleness } : {}),
+      ...((body.materializedView ?? {}) as Record<string, unknown>),
+    } as Record<string, unknown>;
     const options = Object.fromEntries(
       ['enableRefresh', 'refreshIntervalMs', 'maxStaleness', 'allowNonIncrementalDefinition']
         .filter((key) => given[key] !== undefined && given[key] !== null)

@@ -84,6 +84,23 @@ describe('materialized views', () => {
     await dataset.table('lagging').delete();
   });
 
+  it('take maxStaleness from the table too, where the REST API and Config Connector put it', async () => {
+    const dataset = bigquery.dataset('mv');
+    await dataset.createTable('lagging_top', {
+      materializedView: {
+        query: 'SELECT COUNT(*) AS n FROM `mv.events`',
+        allowNonIncrementalDefinition: true,
+      },
+      maxStaleness: '0-0 0 1:0:0',
+    });
+    const count = async () => (await bigquery.query('SELECT n FROM `mv.lagging_top`'))[0][0].n;
+    const before = await count();
+    await dataset.table('events').insert([{ kind: 'y', n: 1 }]);
+    expect(await count()).toBe(before);
+    await dataset.table('lagging_top').delete();
+    await bigquery.query("DELETE FROM mv.events WHERE kind = 'y'");
+  });
+
   it('survive a restart (refreshed on first read) and can be deleted', async () => {
     await emulator.close();
     ({ emulator, bigquery } = await startWithClient({ dataDir }));
