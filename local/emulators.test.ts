@@ -1,9 +1,11 @@
+import { connect } from 'node:net';
+import { platform } from 'node:os';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationInfoPushDlqTable } from '../core/warehouse/index.js';
 import { silentLogger } from '../services/shared/logger.js';
-import { startEmulators, type RunningEmulators } from './emulators.js';
+import { connectHost, startEmulators, type RunningEmulators } from './emulators.js';
 
 const PROJECT = 'pmp-local';
 
@@ -74,5 +76,105 @@ describe('startEmulators', () => {
     expect(running.pubsub!.status().subscriptions.find((s) => s.name === sub.name)!.backlog).toBe(
       0,
     );
+  });
+});
+
+/** Whether a TCP connection to host:port is accepted (false when refused). */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Every TCP port the emulators listen on. */
+function ports(emulators: RunningEmulators): number[] {
+  const admin = Number(/:(\d+)$/.exec(emulators.pubsubAdminUrl!)![1]);
+  return [emulators.pubsub!.port, admin, emulators.bigquery!.port];
+}
+
+/** Official clients, through the exported variables only: one topic, one dataset. */
+async function useThroughEnv(emulators: RunningEmulators): Promise<void> {
+  const saved = { ...process.env };
+  Object.assign(process.env, emulators.env);
+  const client = new PubSub({ projectId: PROJECT });
+  const warehouse = new BigQuery({ projectId: PROJECT });
+  for (const key of Object.keys(emulators.env)) {
+    if (saved[key] === undefined) delete process.env[key];
+    else process.env[key] = saved[key];
+  }
+  try {
+    await client.createTopic('host-check');
+    const [topics] = await client.getTopics();
+    expect(topics.map((t) => t.name)).toEqual([`projects/${PROJECT}/topics/host-check`]);
+    await warehouse.createDataset('host_check');
+    const [datasets] = await warehouse.getDatasets();
+    expect(datasets.map((d) => d.id)).toEqual(['host_check']);
+    const jwks = (await (await fetch(emulators.env.PUSH_JWKS_URL!)).json()) as { keys: unknown[] };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+  } finally {
+    await client.close();
+  }
+}
+
+// Linux routes all of 127.0.0.0/8 to loopback: 127.0.0.2 is an address that a 127.0.0.1 bind does
+// not serve and a wildcard bind does, without needing a second network interface.
+const otherLoopback = platform() === 'linux' ? it : it.skip;
+
+describe('startEmulators host', () => {
+  const start = (host?: string) =>
+    startEmulators({
+      pubsubPort: 0,
+      pubsubAdminPort: 0,
+      bigqueryPort: 0,
+      log: silentLogger(),
+      ...(host !== undefined ? { host } : {}),
+    });
+
+  it('binds 127.0.0.1 when told so: other addresses are refused, clients work', async () => {
+    const emulators = await start('127.0.0.1');
+    try {
+      expect(emulators.env.PUBSUB_EMULATOR_HOST).toBe(`127.0.0.1:${emulators.pubsub!.port}`);
+      expect(emulators.env.BIGQUERY_EMULATOR_HOST).toBe(
+        `http://127.0.0.1:${emulators.bigquery!.port}`,
+      );
+      for (const port of ports(emulators)) expect(await accepts('127.0.0.1', port)).toBe(true);
+      if (platform() === 'linux') {
+        for (const port of ports(emulators)) expect(await accepts('127.0.0.2', port)).toBe(false);
+      }
+      await useThroughEnv(emulators);
+    } finally {
+      await emulators.close();
+    }
+  });
+
+  otherLoopback('binds every address with 0.0.0.0, and still exports 127.0.0.1', async () => {
+    const emulators = await start('0.0.0.0');
+    try {
+      expect(emulators.env.PUBSUB_EMULATOR_HOST).toBe(`127.0.0.1:${emulators.pubsub!.port}`);
+      expect(emulators.env.BIGQUERY_EMULATOR_HOST).toBe(
+        `http://127.0.0.1:${emulators.bigquery!.port}`,
+      );
+      expect(emulators.env.PUSH_JWKS_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/jwks$/);
+      for (const port of ports(emulators)) {
+        expect(await accepts('127.0.0.1', port)).toBe(true);
+        expect(await accepts('127.0.0.2', port)).toBe(true);
+      }
+      await useThroughEnv(emulators);
+    } finally {
+      await emulators.close();
+    }
+  });
+
+  it('connects to loopback for a wildcard bind, to the address itself otherwise', () => {
+    expect(connectHost('0.0.0.0')).toBe('127.0.0.1');
+    expect(connectHost('::')).toBe('[::1]');
+    expect(connectHost('127.0.0.1')).toBe('127.0.0.1');
+    expect(connectHost('10.1.2.3')).toBe('10.1.2.3');
+    expect(connectHost('::1')).toBe('[::1]');
   });
 });

@@ -16,6 +16,11 @@ export interface EmulatorsOptions {
   readonly pubsubAdminPort?: number;
   /** @default 9050 */
   readonly bigqueryPort?: number;
+  /**
+   * Address every emulator port binds to: `0.0.0.0` (or `::`) to serve other containers or pods.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
   /** Each emulator keeps its state in a sub-folder (`pubsub/`, `bigquery/`). @default memory only */
   readonly dataDir?: string;
   readonly log?: Logger;
@@ -24,6 +29,8 @@ export interface EmulatorsOptions {
 export interface RunningEmulators {
   readonly pubsub?: PubSubEmulator;
   readonly bigquery?: BigQueryEmulator;
+  /** The Pub/Sub emulator's status page, JWKS and token endpoint, at a connectable address. */
+  readonly pubsubAdminUrl?: string;
   /** What to export so services and official clients find the emulators. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -36,28 +43,34 @@ export interface RunningEmulators {
 export async function startEmulators(options: EmulatorsOptions = {}): Promise<RunningEmulators> {
   const log = options.log ?? createLogger({ name: 'emulators' });
   const env: Record<string, string> = {};
+  const host = options.host ?? '127.0.0.1';
+  // A wildcard bind is not an address to connect to: the exported variables (and the Pub/Sub
+  // emulator's own BigQuery writes) use loopback, which a wildcard bind also serves.
+  const reachable = connectHost(host);
   let bigquery: BigQueryEmulator | undefined;
   let pubsub: PubSubEmulator | undefined;
   try {
     if (options.bigquery !== false) {
       bigquery = await startBigQueryEmulator({
         port: options.bigqueryPort ?? 9050,
+        host,
         dataDir: options.dataDir ? join(options.dataDir, 'bigquery') : undefined,
         log: log.child({ emulator: 'bigquery' }),
       });
-      env.BIGQUERY_EMULATOR_HOST = bigquery.url;
+      env.BIGQUERY_EMULATOR_HOST = `http://${reachable}:${bigquery.port}`;
     }
     if (options.pubsub !== false) {
-      const bigQueryUrl = bigquery?.url ?? process.env.BIGQUERY_EMULATOR_HOST;
+      const bigQueryUrl = env.BIGQUERY_EMULATOR_HOST ?? process.env.BIGQUERY_EMULATOR_HOST;
       pubsub = await startPubSubEmulator({
         port: options.pubsubPort ?? 8085,
         adminPort: options.pubsubAdminPort ?? 8086,
+        host,
         dataDir: options.dataDir ? join(options.dataDir, 'pubsub') : undefined,
         log: log.child({ emulator: 'pubsub' }),
         bigQuerySink: createBigQueryRowSink(bigQueryUrl ? { emulatorHost: bigQueryUrl } : {}),
       });
-      env.PUBSUB_EMULATOR_HOST = pubsub.host;
-      env.PUSH_JWKS_URL = pubsub.jwksUrl;
+      env.PUBSUB_EMULATOR_HOST = `${reachable}:${pubsub.port}`;
+      env.PUSH_JWKS_URL = `${adminUrl(reachable, pubsub)}/jwks`;
     }
   } catch (error) {
     await pubsub?.close();
@@ -68,9 +81,22 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
     pubsub,
     bigquery,
     env,
+    pubsubAdminUrl: pubsub ? adminUrl(reachable, pubsub) : undefined,
     close: async () => {
       await pubsub?.close();
       await bigquery?.close();
     },
   };
+}
+
+/** Loopback for a wildcard bind address; otherwise the address itself, bracketed when IPv6. */
+export function connectHost(bindHost: string): string {
+  if (bindHost === '0.0.0.0' || bindHost === '') return '127.0.0.1';
+  if (bindHost === '::' || bindHost === '[::]') return '[::1]';
+  return bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost;
+}
+
+function adminUrl(reachable: string, pubsub: PubSubEmulator): string {
+  // adminUrl is `http://<bind host>:<port>`; only its port carries over.
+  return `http://${reachable}:${/:(\d+)$/.exec(pubsub.adminUrl)![1]}`;
 }

@@ -16,6 +16,11 @@ export function registerEmulators(program: Command): void {
     .option('--pubsub-port <port>', 'Pub/Sub gRPC port', port, 8085)
     .option('--pubsub-admin-port <port>', 'Pub/Sub status page, JWKS and token port', port, 8086)
     .option('--bigquery-port <port>', 'BigQuery REST port', port, 9050)
+    .option(
+      '--host <address>',
+      'address every emulator port binds to (0.0.0.0 to serve other containers or pods)',
+      '127.0.0.1',
+    )
     .option('--data-dir <dir>', 'keep emulator state here across restarts (default: memory only)')
     .option('--no-pubsub', 'do not start the Pub/Sub emulator')
     .option('--no-bigquery', 'do not start the BigQuery emulator')
@@ -24,6 +29,7 @@ export function registerEmulators(program: Command): void {
         pubsubPort: number;
         pubsubAdminPort: number;
         bigqueryPort: number;
+        host: string;
         dataDir?: string;
         pubsub: boolean;
         bigquery: boolean;
@@ -34,12 +40,13 @@ export function registerEmulators(program: Command): void {
           pubsubPort: opts.pubsubPort,
           pubsubAdminPort: opts.pubsubAdminPort,
           bigqueryPort: opts.bigqueryPort,
+          host: opts.host,
           dataDir: opts.dataDir,
           // Logs on stderr keep stdout to the export lines.
           log: createLogger({ name: 'emulators', destination: process.stderr }),
         });
         const lines = Object.entries(running.env).map(([k, v]) => `export ${k}=${v}`);
-        if (running.pubsub) lines.push(`# Pub/Sub status page: ${running.pubsub.adminUrl}/`);
+        if (running.pubsubAdminUrl) lines.push(`# Pub/Sub status page: ${running.pubsubAdminUrl}/`);
         process.stdout.write(`${lines.join('\n')}\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
