@@ -123,7 +123,6 @@ describe('view order', () => {
   it('marks materialized marts by their header, and they read tables only', () => {
     const views = readMartViews();
     expect(views.filter((v) => v.materialized).map((v) => v.tableId)).toEqual([
-      'velib_latest_state',
       'velib_snapshot_totals',
       'velib_station_streaks',
     ]);
