@@ -11,7 +11,7 @@ import { InsertIdLog } from './storage/insert-id-log.js';
 import { InsertIdCache } from './storage/insert-ids.js';
 import { MetadataStore } from './storage/metadata.js';
 import { ResultCache } from './storage/results.js';
-import { loadTranslator, type Translator } from './translator.js';
+import { sqlTranslator, type Translator } from './translator.js';
 
 export interface BigQueryEmulatorOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -72,12 +72,11 @@ export async function startBigQueryEmulator(
     insertIds,
     insertIdLog,
     results: new ResultCache(),
-    translator: options.translator ?? (await loadTranslator()),
+    translator: options.translator ?? sqlTranslator,
     log,
     location: 'US',
     now: () => new Date(),
   };
-  if (!state.translator) log.warn('SQL translator not found: queries and views will fail');
   const server = createServer(createApp(state).callback());
   // insertAll bodies can take a while to arrive on a loaded machine.
   server.requestTimeout = 0;

@@ -14,8 +14,8 @@ export interface EmulatorState {
   /** The persisted copy of recent insertIds, with `--data-dir` only. */
   readonly insertIdLog: InsertIdLog | undefined;
   readonly results: ResultCache;
-  /** Undefined until the SQL translator is available: queries then fail with invalidQuery. */
-  readonly translator: Translator | undefined;
+  /** BigQuery SQL → DuckDB SQL (`./sql/` unless a test hands in another). */
+  readonly translator: Translator;
   readonly log: Logger;
   /** Location reported on datasets, tables and jobs. */
   readonly location: string;

@@ -17,11 +17,6 @@ export interface TranslateRequest {
  */
 export function translateSql(state: EmulatorState, request: TranslateRequest): Translation {
   const translator = state.translator;
-  if (!translator) {
-    throw invalidQuery(
-      'The BigQuery emulator has no SQL translator loaded (local/bigquery-emulator/sql).',
-    );
-  }
   const resolver = {
     resolve(ref: { projectId?: string; datasetId?: string; tableId: string }): string {
       const projectId = ref.projectId ?? request.defaultProjectId;
