@@ -70,6 +70,13 @@ describe('WarehouseChart', () => {
     expect(view.schema).toBeUndefined();
   });
 
+  it('takes the staleness from the environment: zero locally, so the local marts are never late', () => {
+    const local = synthChart(
+      (app) => new WarehouseChart(app, 'warehouse', { config: testConfig('local'), views }),
+    );
+    expect(findObject(local, 'BigQueryTable', 'c-view').spec.maxStaleness).toBe('0-0 0 0:0:0');
+  });
+
   it('renders each sql/ file by its header: materialized marts as such, the rest as views', () => {
     const rendered = synthChart((app) => new WarehouseChart(app, 'warehouse', { config }));
     const read = readMartViews(SQL_DIR);

@@ -31,12 +31,6 @@ const DATASET_DESCRIPTIONS: Record<string, string> = {
  */
 export const MATERIALIZED_REFRESH_MS = 5 * 60_000;
 
-/**
- * How old a refresh a query of a materialized mart may be answered from (GoogleSQL INTERVAL
- * `Y-M D H:M:S`): the refresh period, so a dashboard figure lags ingest by at most ~5 minutes.
- */
-export const MATERIALIZED_MAX_STALENESS = '0-0 0 0:5:0';
-
 export interface WarehouseChartProps {
   /** The environment rendered. */
   readonly config: EnvConfig;
@@ -156,7 +150,7 @@ export class WarehouseChart extends Chart {
                   allowNonIncrementalDefinition: true,
                 },
                 // BigQuery refuses a non-incremental materialized view without one.
-                maxStaleness: MATERIALIZED_MAX_STALENESS,
+                maxStaleness: config.martsMaxStaleness,
               }
             : {
                 description: `Mart view rendered from sql/${view.tableId}.sql.`,

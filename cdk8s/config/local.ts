@@ -18,6 +18,8 @@ export const local = {
   stationInformationFeedUrl:
     'http://pmp-simulator:8090/opendata/Velib_Metropole/station_information.json',
   configConnectorServiceAccount: 'pmp-config-connector@pmp-local.iam.gserviceaccount.com',
+  // The local dashboard and the end-to-end checks must see a snapshot as soon as it lands.
+  martsMaxStaleness: '0-0 0 0:0:0',
   emulators: {
     pubsubHost: 'pmp-emulators:8085',
     bigqueryHost: 'http://pmp-emulators:9050',

@@ -34,6 +34,12 @@ export const EnvConfigStruct = object({
   /** Vélib feeds (GBFS) the collectors fetch. */
   stationStatusFeedUrl: httpUrl,
   stationInformationFeedUrl: httpUrl,
+  /**
+   * How stale an answer a materialized mart may give (GoogleSQL INTERVAL `Y-M D H:M:S`; BigQuery
+   * requires one on non-incremental materialized views). Minutes on Google Cloud, where refreshes
+   * cost money; zero locally, where the emulator recomputes on the next read after a write.
+   */
+  martsMaxStaleness: pattern(string(), /^\d+-\d+ \d+ \d+:\d+:\d+$/),
   /** Git repository Config Sync pulls `clusters/<env>/config-sync` from. */
   gitRepo: httpUrl,
   gitBranch: nonempty(string()),

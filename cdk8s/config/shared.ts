@@ -10,4 +10,5 @@ export const COMMON = {
     'https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole/station_information.json',
   gitRepo: 'https://github.com/paris-mobility-pulse/paris-mobility-pulse',
   gitBranch: 'main',
+  martsMaxStaleness: '0-0 0 0:5:0',
 } as const;
