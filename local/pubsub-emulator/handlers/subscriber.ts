@@ -85,15 +85,20 @@ export function subscriberHandlers(broker: Broker): UntypedServiceImplementation
       },
     ),
 
-    Acknowledge: unary(log, 'Acknowledge', (req: { subscription?: string; ackIds?: string[] }) => {
-      const name = subName(req.subscription);
-      const sub = broker.getSubscription(name);
-      const ackIds = req.ackIds ?? [];
-      if (ackIds.length === 0) throw errors.invalid('No ack ids were specified.');
-      const invalid = broker.acknowledge(name, ackIds);
-      if (sub.exactlyOnce && invalid.length > 0) throw invalidAckIdsError(invalid);
-      return {};
-    }),
+    Acknowledge: unary(
+      log,
+      'Acknowledge',
+      async (req: { subscription?: string; ackIds?: string[] }) => {
+        const name = subName(req.subscription);
+        const sub = broker.getSubscription(name);
+        const ackIds = req.ackIds ?? [];
+        if (ackIds.length === 0) throw errors.invalid('No ack ids were specified.');
+        const invalid = broker.acknowledge(name, ackIds);
+        if (sub.exactlyOnce && invalid.length > 0) throw invalidAckIdsError(invalid);
+        await broker.durable();
+        return {};
+      },
+    ),
 
     ModifyAckDeadline: unary(
       log,

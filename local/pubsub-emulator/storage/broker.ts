@@ -151,6 +151,14 @@ export class Broker {
 
   // ---- publish -------------------------------------------------------------------------------
 
+  /**
+   * Resolves once every mutation so far is on disk (at once without a journal). Handlers await it
+   * before answering an acknowledgement, so an ack the client saw succeed survives kill -9.
+   */
+  durable(): Promise<void> {
+    return this.options.journal?.flush() ?? Promise.resolve();
+  }
+
   /** Stores and fans out; resolves once durable when a journal is configured. */
   async publish(topicName: string, messages: NewMessage[]): Promise<string[]> {
     const topic = this.topics.get(topicName);
