@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildEnvelope, type Envelope } from './envelope.js';
 import { StageError } from './errors.js';
-import { informationSnapshotToRows, type StationInformationRow } from './station-information.js';
-import { readVelibJson } from './test-support/fixtures.js';
+import { informationSnapshotToRows } from './station-information.js';
+import { readVelibJson, rowByCode } from './test-support/fixtures.js';
 
 const ingestTs = new Date('2025-10-18T09:12:00Z');
 
@@ -15,11 +15,7 @@ function infoEnvelope(document: unknown): Envelope {
   });
 }
 
-function byCode(rows: StationInformationRow[], code: string): StationInformationRow {
-  const row = rows.find((r) => r.station_code === code);
-  if (!row) throw new Error(`no row for station ${code}`);
-  return row;
-}
+const byCode = rowByCode;
 
 describe('informationSnapshotToRows on the real Vélib feed (station_information.json)', () => {
   const rows = informationSnapshotToRows(infoEnvelope(readVelibJson('station_information.json')));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildEnvelope, type Envelope } from './envelope.js';
 import { StageError } from './errors.js';
-import { extractBikeTypes, statusSnapshotToRows, type CuratedStatusRow } from './station-status.js';
-import { readVelibJson } from './test-support/fixtures.js';
+import { extractBikeTypes, statusSnapshotToRows } from './station-status.js';
+import { readVelibJson, rowByCode } from './test-support/fixtures.js';
 
 const ingestTs = new Date('2025-10-18T09:10:00.000Z');
 
@@ -15,11 +15,7 @@ function statusEnvelope(document: unknown): Envelope {
   });
 }
 
-function byCode(rows: CuratedStatusRow[], code: string): CuratedStatusRow {
-  const row = rows.find((r) => r.station_code === code);
-  if (!row) throw new Error(`no row for station ${code}`);
-  return row;
-}
+const byCode = rowByCode;
 
 describe('statusSnapshotToRows on the real Vélib feed (station_status.json)', () => {
   const rows = statusSnapshotToRows(statusEnvelope(readVelibJson('station_status.json')));

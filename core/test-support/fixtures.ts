@@ -22,3 +22,13 @@ export function readGbfsSchema(version: string, feed: string): Record<string, un
     readFileSync(path.join(gbfsSchemaDir, version, `${feed}.json`), 'utf8'),
   ) as Record<string, unknown>;
 }
+
+/** The row of the station with operator code `code`; fails the test loudly when there is none. */
+export function rowByCode<Row extends { station_code: string | null }>(
+  rows: readonly Row[],
+  code: string,
+): Row {
+  const row = rows.find((r) => r.station_code === code);
+  if (!row) throw new Error(`no row for station ${code}`);
+  return row;
+}
