@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   curatedDlqTable,
@@ -15,6 +16,7 @@ import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-
 import { startPubSubEmulator, type PubSubEmulator } from '../local/pubsub-emulator/index.js';
 import { silentLogger } from '../services/shared/logger.js';
 import { startCuratedStreamingRunner } from './streaming-runner.js';
+import { startCuratedStreamingRunnerThread } from './streaming-runner-thread.js';
 import { envelopeLine, repoRoot, STATUS_FIXTURES } from './testing/fixtures.js';
 
 const PROJECT = 'pmp-local';
@@ -22,6 +24,12 @@ const TOPIC = 'pmp-events';
 const SUBSCRIPTION = 'pmp-events-dataflow-sub';
 const OUTPUT_TABLE = 'pmp_curated.velib_station_status';
 const DLQ_TABLE = 'pmp_ops.velib_station_status_curated_dlq';
+const runnerBase = {
+  projectId: PROJECT,
+  inputSubscription: SUBSCRIPTION,
+  outputTable: OUTPUT_TABLE,
+  dlqTable: DLQ_TABLE,
+};
 
 async function until(predicate: () => Promise<boolean>, what: string, timeoutMs = 40_000) {
   const start = Date.now();
@@ -164,4 +172,45 @@ describe('curated streaming runner on the Pub/Sub and BigQuery emulators', () =>
     const failures = await dlq();
     expect(failures.map((r) => r.stage).sort()).toEqual(['parse_normalize', 'parse_normalize']);
   }, 90_000);
+
+  it('runs the same way on its own thread, logging through the parent', async () => {
+    const before = { rows: (await rows()).length, dlq: (await dlq()).length };
+    const topic = pubsub.topic(TOPIC);
+    const messages = [...STATUS_FIXTURES.map((f) => envelopeLine(f)), '{not json'];
+    for (const data of messages) await topic.publishMessage({ data: Buffer.from(data) });
+    const records: { msg?: string; messages?: number }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => records.push(JSON.parse(line) as { msg?: string }) },
+    );
+
+    const runner = await startCuratedStreamingRunnerThread({
+      runner: { ...runnerBase, maxMessages: 2, maxWaitMs: 100 },
+      pubsubHost: ps.host,
+      bigqueryUrl: bq.url,
+      logger,
+    });
+    try {
+      await until(async () => runner.stats().messagesAcked >= messages.length, 'thread acks');
+    } finally {
+      await runner.stop();
+    }
+    expect(runner.stats()).toMatchObject({
+      messagesAcked: messages.length,
+      failedBatches: 0,
+      rowsInserted: 1495 + 1439 + 1485,
+      dlqInserted: 1,
+    });
+    expect((await rows()).length - before.rows).toBe(1495 + 1439 + 1485);
+    expect((await dlq()).length - before.dlq).toBe(1);
+    const written = records.filter((r) => r.msg === 'curated batch written');
+    expect(written.reduce((n, r) => n + (r.messages ?? 0), 0)).toBe(messages.length);
+    await expect(
+      startCuratedStreamingRunnerThread({
+        runner: { ...runnerBase, inputSubscription: 'no-such-sub' },
+        pubsubHost: ps.host,
+        bigqueryUrl: bq.url,
+      }),
+    ).rejects.toThrow(/INPUT_SUBSCRIPTION no-such-sub does not exist/);
+  }, 60_000);
 });

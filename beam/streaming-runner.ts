@@ -1,14 +1,15 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { silentLogger, type Logger } from '../services/shared/logger.js';
 import { insertCuratedRows, insertDlqRecords, INSERT_CHUNK_ROWS } from './bigquery-writes.js';
-import type { KeyedDlqRecord, KeyedRow } from './curated-elements.js';
+import {
+  keyedRows,
+  type CuratedMessage,
+  type KeyedDlqRecord,
+  type KeyedRow,
+} from './curated-elements.js';
 import { runOnDirectRunner } from './direct-run.js';
-import type { MessageLine } from './ndjson-io.js';
-import { ndjsonPipeline } from './ndjson-pipeline.js';
+import { inProcessCuratedPipeline } from './in-process-io.js';
 import { formatTableSpec, parseTableSpec } from './table-spec.js';
 
 export interface CuratedStreamingRunnerOptions {
@@ -21,8 +22,9 @@ export interface CuratedStreamingRunnerOptions {
   /** `project:dataset.table` or `dataset.table` for DLQ records. */
   readonly dlqTable: string;
   /**
-   * Micro-batch size, and the subscriber's flow control: at most this many messages are leased at
-   * once, so a slow BigQuery pushes back on Pub/Sub instead of piling messages up in memory.
+   * Micro-batch size. The subscriber's flow control leases at most two batches at once (one being
+   * written, the next being mapped), so a slow BigQuery pushes back on Pub/Sub instead of piling
+   * messages up in memory.
    * @default 10
    */
   readonly maxMessages?: number;
@@ -36,13 +38,13 @@ export interface CuratedStreamingRunnerOptions {
   readonly bigquery?: BigQuery;
   /** @default silent */
   readonly logger?: Logger;
-  /** Where each batch is staged for the DirectRunner. @default the OS temp directory */
-  readonly workDir?: string;
   /**
    * Called after both writes of a batch succeeded, just before the acks: the last point where a
    * crash leaves rows written but messages unacknowledged (tests kill the process here).
    */
   readonly beforeAck?: (batch: BatchReport) => void | Promise<void>;
+  /** Called with the running totals after each batch, written or failed. */
+  readonly onBatch?: (stats: CuratedStreamingStats) => void;
 }
 
 export interface BatchReport {
@@ -69,32 +71,31 @@ export interface CuratedStreamingRunner {
   stats(): CuratedStreamingStats;
 }
 
+interface MappedBatch {
+  readonly rows: KeyedRow[];
+  readonly stageDlq: KeyedDlqRecord[];
+}
+
 type MutableStats = { -readonly [K in keyof CuratedStreamingStats]: CuratedStreamingStats[K] };
 
-function messageLine(message: Message): MessageLine {
+function curatedMessage(message: Message): CuratedMessage {
   const attributes = message.attributes ?? {};
   return {
-    data_base64: message.data.toString('base64'),
+    data: message.data,
     messageId: message.id,
     publishTime: message.publishTime.toISOString(),
     ...(Object.keys(attributes).length === 0 ? {} : { attributes }),
   };
 }
 
-async function readNdjson<T>(path: string): Promise<T[]> {
-  const text = await readFile(path, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as T);
-}
-
 /**
  * The local streaming form of pmp-velib-curated: pulls micro-batches from the subscription with the
  * official client, runs the curated composite on the DirectRunner per batch (the SDK's DirectRunner
- * is batch-only), writes curated rows and DLQ records with insertAll (insertIds from message id and
- * station id, so a redelivered batch never duplicates), and acks a batch only after both writes
- * succeeded; any failure nacks the whole batch for redelivery.
+ * is batch-only; the batch and its results are handed over in memory, see in-process-io.ts), writes
+ * curated rows and DLQ records with insertAll (insertIds from message id and station id, so a
+ * redelivered batch never duplicates), and acks a batch only after both writes succeeded; any
+ * failure nacks the whole batch for redelivery. Mapping and writing overlap: while one batch is
+ * written, the next is mapped.
  */
 export async function startCuratedStreamingRunner(
   options: CuratedStreamingRunnerOptions,
@@ -114,7 +115,7 @@ export async function startCuratedStreamingRunner(
   const dlqTable = table(dlqSpec);
 
   const subscription: Subscription = pubsub.subscription(options.inputSubscription, {
-    flowControl: { maxMessages, allowExcessMessages: false },
+    flowControl: { maxMessages: 2 * maxMessages, allowExcessMessages: false },
   });
   const [exists] = await subscription.exists();
   if (!exists) throw new Error(`INPUT_SUBSCRIPTION ${options.inputSubscription} does not exist`);
@@ -131,30 +132,25 @@ export async function startCuratedStreamingRunner(
   };
   let pending: Message[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let chain: Promise<void> = Promise.resolve();
+  // Two stages, each in order: while one batch is being written (waiting on BigQuery), the next
+  // one is already mapped on the DirectRunner.
+  let mapping: Promise<unknown> = Promise.resolve();
+  let writing: Promise<void> = Promise.resolve();
   let stopping = false;
 
-  async function processBatch(batch: Message[]): Promise<void> {
-    const dir = await mkdtemp(join(options.workDir ?? tmpdir(), 'pmp-curated-batch-'));
-    const paths = {
-      in: join(dir, 'in.jsonl'),
-      rows: join(dir, 'rows.jsonl'),
-      dlq: join(dir, 'dlq.jsonl'),
-    };
+  async function mapBatch(batch: Message[]): Promise<MappedBatch> {
+    const { pipeline, handoff, close } = inProcessCuratedPipeline(batch.map(curatedMessage));
     try {
-      await writeFile(paths.in, batch.map((m) => JSON.stringify(messageLine(m))).join('\n'));
-      await Promise.all([writeFile(paths.rows, ''), writeFile(paths.dlq, '')]);
-      await runOnDirectRunner(
-        ndjsonPipeline({
-          inputPath: paths.in,
-          inputFormat: 'messages',
-          rowsPath: paths.rows,
-          dlqPath: paths.dlq,
-          keyed: true,
-        }),
-      );
-      const rows = await readNdjson<KeyedRow>(paths.rows);
-      const stageDlq = await readNdjson<KeyedDlqRecord>(paths.dlq);
+      await runOnDirectRunner(pipeline);
+      return { rows: handoff.rowBatches.flatMap(keyedRows), stageDlq: handoff.dlq };
+    } finally {
+      close();
+    }
+  }
+
+  async function writeBatch(batch: Message[], mapped: Promise<MappedBatch>): Promise<void> {
+    try {
+      const { rows, stageDlq } = await mapped;
       const written = await insertCuratedRows(outputTable, rows, {
         destination: formatTableSpec(outputSpec),
         now: () => new Date(),
@@ -187,9 +183,8 @@ export async function startCuratedStreamingRunner(
         { err: error, messages: batch.length },
         'curated batch failed, nacked for redelivery',
       );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
+    options.onBatch?.({ ...stats });
   }
 
   function flush(): void {
@@ -198,7 +193,9 @@ export async function startCuratedStreamingRunner(
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    chain = chain.then(() => processBatch(batch));
+    const mapped = mapping.then(() => mapBatch(batch));
+    mapping = mapped.catch(() => undefined);
+    writing = writing.then(() => writeBatch(batch, mapped));
   }
 
   subscription.on('message', (message: Message) => {
@@ -232,7 +229,7 @@ export async function startCuratedStreamingRunner(
       for (const message of pending) message.nack();
       stats.messagesNacked += pending.length;
       pending = [];
-      await chain;
+      await writing;
       await subscription.close();
       log.info({ ...stats }, 'curated streaming runner stopped');
     },

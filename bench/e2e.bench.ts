@@ -51,6 +51,7 @@ try {
     snapshots: snapshots(0, SNAPSHOTS),
     total: SNAPSHOTS,
     backlog: emulatorBacklog(adminUrl, 'pmp-events-dataflow-sub'),
+    maxBacklog: Number(process.env.PMP_BENCH_BACKLOG ?? 20),
     onProgress: ({ published }) => {
       if (performance.now() - last > 10_000) {
         last = performance.now();

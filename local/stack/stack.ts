@@ -4,11 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
-import {
-  startCuratedStreamingRunner,
-  type CuratedStreamingRunner,
-  type CuratedStreamingStats,
-} from '../../beam/streaming-runner.js';
+import type { CuratedStreamingRunner, CuratedStreamingStats } from '../../beam/streaming-runner.js';
+import { startCuratedStreamingRunnerThread } from '../../beam/streaming-runner-thread.js';
 import { silentLogger, type Logger } from '../../services/shared/logger.js';
 import { startEmulators, type RunningEmulators } from '../emulators.js';
 import { ofKind, readManifestDir } from '../manifests/index.js';
@@ -285,19 +282,22 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
 
     const job = ofKind(manifests, 'DataflowFlexTemplateJob')[0]?.object.spec?.parameters as
       Record<string, string> | undefined;
+    // The runner gets its own thread: the emulators keep this one busy (docs/PERFORMANCE.md, #8).
     const runnerOptions = {
-      projectId,
-      inputSubscription: job?.input_subscription ?? 'pmp-events-dataflow-sub',
-      outputTable: job?.output_table ?? `${projectId}:pmp_curated.velib_station_status`,
-      dlqTable: job?.dlq_table ?? `${projectId}:pmp_ops.velib_station_status_curated_dlq`,
-      maxMessages: options.runnerMaxMessages ?? 10,
-      maxWaitMs: options.runnerMaxWaitMs ?? 200,
-      pubsub,
-      bigquery,
+      runner: {
+        projectId,
+        inputSubscription: job?.input_subscription ?? 'pmp-events-dataflow-sub',
+        outputTable: job?.output_table ?? `${projectId}:pmp_curated.velib_station_status`,
+        dlqTable: job?.dlq_table ?? `${projectId}:pmp_ops.velib_station_status_curated_dlq`,
+        maxMessages: options.runnerMaxMessages ?? 10,
+        maxWaitMs: options.runnerMaxWaitMs ?? 200,
+      },
+      pubsubHost: env.PUBSUB_EMULATOR_HOST,
+      bigqueryUrl: env.BIGQUERY_EMULATOR_HOST,
       logger: log.child({ component: 'pmp-velib-curated' }),
     };
     let runner: CuratedStreamingRunner | undefined =
-      await startCuratedStreamingRunner(runnerOptions);
+      await startCuratedStreamingRunnerThread(runnerOptions);
     let finished: CuratedStreamingStats = EMPTY_STATS;
     const add = (a: CuratedStreamingStats, b: CuratedStreamingStats): CuratedStreamingStats => ({
       batches: a.batches + b.batches,
@@ -386,7 +386,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       if (!paused) return;
       paused = false;
       scheduler?.resume();
-      runner = await startCuratedStreamingRunner(runnerOptions);
+      runner = await startCuratedStreamingRunnerThread(runnerOptions);
     };
 
     const dashboard = services.get('pmp-dashboard');
