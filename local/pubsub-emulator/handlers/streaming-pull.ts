@@ -30,7 +30,9 @@ export function streamingPull(broker: Broker) {
     let deadlineSeconds: number = LIMITS.defaultAckDeadlineSeconds;
     let maxMessages = Number.MAX_SAFE_INTEGER;
     let maxBytes = Number.MAX_SAFE_INTEGER;
-    const leased = new Map<string, number>();
+    // What this stream holds under lease, against the client's flow-control limits. The broker
+    // calls `settled` once per lease that ends (ack, nack, expiry), so counting is enough.
+    let messagesOut = 0;
     let bytesOut = 0;
     let writable = true;
     let done = false;
@@ -38,14 +40,12 @@ export function streamingPull(broker: Broker) {
     const consumer: Consumer = {
       capacity: () =>
         writable && !done
-          ? { messages: maxMessages - leased.size, bytes: maxBytes - bytesOut }
+          ? { messages: maxMessages - messagesOut, bytes: maxBytes - bytesOut }
           : { messages: 0, bytes: 0 },
       ackDeadlineSeconds: () => deadlineSeconds,
       deliver: (batch) => {
-        for (const d of batch) {
-          leased.set(d.ackId, d.message.size);
-          bytesOut += d.message.size;
-        }
+        messagesOut += batch.length;
+        for (const d of batch) bytesOut += d.message.size;
         const ok = call.write(encodeReceived(sub!, batch, true));
         if (!ok) {
           writable = false;
@@ -55,8 +55,9 @@ export function streamingPull(broker: Broker) {
           });
         }
       },
-      settled: (ackId, size) => {
-        if (leased.delete(ackId)) bytesOut -= size;
+      settled: (_ackId, size) => {
+        messagesOut -= 1;
+        bytesOut -= size;
       },
     };
 
@@ -101,12 +102,17 @@ export function streamingPull(broker: Broker) {
         const invalid = broker.acknowledge(name, req.ackIds);
         if (sub.exactlyOnce) {
           const bad = new Set(invalid);
-          call.write({
+          const confirmation = {
             acknowledgeConfirmation: {
               ackIds: req.ackIds.filter((id) => !bad.has(id)),
               invalidAckIds: invalid,
             },
-          });
+          };
+          // A confirmed ack must survive kill -9: confirm only once the journal holds it (with
+          // --data-dir; at once otherwise). Every ack of the same moment shares one flush.
+          broker.durable().then(() => {
+            if (!done) call.write(confirmation);
+          }, fail);
         }
       }
       const modIds = req.modifyDeadlineAckIds ?? [];

@@ -94,8 +94,9 @@ export function subscriberHandlers(broker: Broker): UntypedServiceImplementation
         const ackIds = req.ackIds ?? [];
         if (ackIds.length === 0) throw errors.invalid('No ack ids were specified.');
         const invalid = broker.acknowledge(name, ackIds);
-        if (sub.exactlyOnce && invalid.length > 0) throw invalidAckIdsError(invalid);
+        // Durable first even when some ids are invalid: the client counts the others as confirmed.
         await broker.durable();
+        if (sub.exactlyOnce && invalid.length > 0) throw invalidAckIdsError(invalid);
         return {};
       },
     ),

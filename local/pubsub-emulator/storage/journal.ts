@@ -184,6 +184,7 @@ export class Journal {
   private scheduled = false;
   private writing = false;
   private handle: FileHandle | undefined;
+  private beforeWrite: (() => Promise<void>) | undefined;
 
   private constructor(
     private readonly path: string,
@@ -198,7 +199,11 @@ export class Journal {
   /** Opens (creating) `dir/pubsub.journal`, replays it and compacts it. */
   static async open(
     dir: string,
-    options: { compactAfterBytes?: number } = {},
+    options: {
+      compactAfterBytes?: number;
+      /** Test hook: awaited before each group of records is written, to hold the disk back. */
+      beforeWrite?: () => Promise<void>;
+    } = {},
   ): Promise<{ journal: Journal; state: JournalState }> {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, 'pubsub.journal');
@@ -220,6 +225,7 @@ export class Journal {
     const journal = new Journal(path, dir);
     journal.lastCompactedBytes = written;
     journal.compactAfterBytes = options.compactAfterBytes ?? COMPACT_AFTER_BYTES;
+    journal.beforeWrite = options.beforeWrite;
     journal.handle = await open(path, 'a');
     return { journal, state };
   }
@@ -256,6 +262,7 @@ export class Journal {
     const waiters = this.waiters.splice(0);
     let failure: unknown;
     try {
+      if (this.beforeWrite) await this.beforeWrite();
       this.appendedBytes += chunk.length;
       if (
         this.snapshotSource &&
