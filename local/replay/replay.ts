@@ -1,15 +1,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
-import { buildEnvelope, type EventType } from '../../core/index.js';
+import { buildEnvelope, type Envelope, type EventType } from '../../core/index.js';
 import type { EmulatorStatus } from '../pubsub-emulator/index.js';
 
 /** One recorded feed document to publish. */
 export interface RecordedSnapshot {
   readonly label: string;
   readonly eventType: EventType;
-  /** The feed document (parsed JSON) or its text. */
+  /** The feed document (parsed JSON). */
   readonly document: unknown;
+  /**
+   * The document's recorded JSON text, when there is one: published verbatim as the envelope's
+   * payload (no second serialization of a 500 KB document).
+   */
+  readonly text?: string;
   /** When it was collected, if known (from the file name of a simulator export). */
   readonly collectedAt?: Date;
 }
@@ -67,6 +72,7 @@ export function readRecordedFile(file: string): RecordedSnapshot {
       ? 'station_information_snapshot'
       : 'station_status_snapshot',
     document,
+    text,
     collectedAt: timeFromFileName(name),
   };
 }
@@ -87,7 +93,10 @@ export interface ReplayOptions {
    * publish window).
    */
   readonly backlog?: () => Promise<number>;
-  /** Pause publishing while the backlog is above this. @default 20 */
+  /**
+   * Pause publishing while the backlog is above this; keep it above what the curated runner leases
+   * (two batches) so it never waits for the publisher. @default 50
+   */
   readonly maxBacklog?: number;
   /** Publishes in flight at once. @default 8 */
   readonly window?: number;
@@ -102,6 +111,13 @@ export interface ReplayResult {
   readonly publishedAt: Map<string, number>;
 }
 
+/** The envelope as JSON, with the recorded text as its payload when there is one. */
+function envelopeBytes(envelope: Envelope, text: string | undefined): Buffer {
+  if (text === undefined) return Buffer.from(JSON.stringify(envelope));
+  const { payload: _payload, ...head } = envelope;
+  return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"payload":${text.trim()}}`);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -111,7 +127,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function replaySnapshots(options: ReplayOptions): Promise<ReplayResult> {
   const window = options.window ?? 8;
-  const maxBacklog = options.maxBacklog ?? 20;
+  const maxBacklog = options.maxBacklog ?? 50;
   const topics = new Map<string, ReturnType<PubSub['topic']>>();
   const topicFor = (eventType: EventType) => {
     const name = TOPICS[eventType];
@@ -150,7 +166,7 @@ export async function replaySnapshots(options: ReplayOptions): Promise<ReplayRes
     const topic = topicFor(snapshot.eventType);
     const publish = (async () => {
       const id = await topic.publishMessage({
-        data: Buffer.from(JSON.stringify(envelope)),
+        data: envelopeBytes(envelope, snapshot.text),
         attributes: {
           source: envelope.source,
           event_type: envelope.event_type,
