@@ -100,6 +100,7 @@ describe('view order', () => {
       position('velib_totals_hourly_aggregate'),
     );
     expect(position('velib_station_streaks')).toBeLessThan(position('velib_station_alerts'));
+    expect(position('velib_station_streak_hours')).toBeLessThan(position('velib_station_streaks'));
     expect(position('velib_latest_state')).toBeLessThan(position('velib_latest_state_enriched'));
     expect(position('velib_station_information_latest')).toBeLessThan(
       position('velib_latest_state_enriched'),
@@ -124,7 +125,7 @@ describe('view order', () => {
     const views = readMartViews();
     expect(views.filter((v) => v.materialized).map((v) => v.tableId)).toEqual([
       'velib_snapshot_totals',
-      'velib_station_streaks',
+      'velib_station_streak_hours',
     ]);
     const names = new Set(views.map((v) => v.tableId));
     for (const view of views.filter((v) => v.materialized)) {

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { duplicate, invalid, notFound } from '../errors.js';
 import type { EmulatorState } from '../state.js';
 import type { DatasetResource } from '../storage/metadata.js';
+import { noteTableRewrite } from '../storage/materialized-views.js';
 import { createSchema, dropSchema } from '../storage/rows.js';
 import {
   checkDatasetId,
@@ -120,6 +121,7 @@ export async function deleteDataset(state: EmulatorState, ctx: Context): Promise
       state.insertIds.forget(`${projectId}:${datasetId}.${table.tableReference.tableId}`);
     }
     await dropSchema(connection, projectId, datasetId);
+    noteTableRewrite(state);
     await state.meta.deleteDataset(connection, projectId, datasetId);
   });
   ctx.status = 204;

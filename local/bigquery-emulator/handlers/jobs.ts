@@ -22,7 +22,11 @@ import {
   readJsonBody,
 } from './_request.js';
 import { duckErrorToInvalidQuery, translateSql } from './_translate.js';
-import { noteTableWrite, refreshStaleMaterializedViews } from '../storage/materialized-views.js';
+import {
+  noteTableAppend,
+  noteTableRewrite,
+  refreshStaleMaterializedViews,
+} from '../storage/materialized-views.js';
 
 /** Rows per page when the client sets no maxResults (BigQuery pages at about 10 MB). */
 const DEFAULT_PAGE_ROWS = 100_000;
@@ -332,7 +336,9 @@ async function execute(state: EmulatorState, request: QueryJobRequest): Promise<
       return { statementType, result: { fields, rows: reader.getRows() as DuckDBValue[][] } };
     }
     const reader = await connection.runAndReadAll(sql);
-    noteTableWrite(state);
+    // An INSERT only appends rows: materialized views may catch up incrementally.
+    if (statementType === 'INSERT') noteTableAppend(state);
+    else noteTableRewrite(state);
     if (['CREATE_TABLE', 'CREATE_VIEW', 'DROP_TABLE', 'SCRIPT'].includes(statementType)) {
       await syncCatalog(state, connection, request.projectId);
     }

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { invalid } from '../errors.js';
 import type { EmulatorState } from '../state.js';
 import type { TableResource } from '../storage/metadata.js';
-import { noteTableWrite } from '../storage/materialized-views.js';
+import { noteTableAppend } from '../storage/materialized-views.js';
 import { appendBatch } from '../storage/chunks.js';
 import { appendRows, countRows, qualifiedName, readRows, schemaName } from '../storage/rows.js';
 import {
@@ -132,7 +132,7 @@ export async function insertAll(state: EmulatorState, ctx: Context): Promise<voi
       // The table may have been dropped while the rows were decoded.
       requireTable(state, ref.projectId, ref.datasetId, ref.tableId);
       await prepared.append(connection, accepted);
-      noteTableWrite(state);
+      noteTableAppend(state);
       if (insertIdLog)
         await insertIdLog.append(connection, dedupKey, table.creationTime, acceptedIds, nowMs);
     });

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Context } from 'koa';
 import { duplicate, invalid, notFound } from '../errors.js';
 import type { EmulatorState } from '../state.js';
-import { materialize, noteTableWrite } from '../storage/materialized-views.js';
+import { materialize, noteTableRewrite } from '../storage/materialized-views.js';
 import type { TableResource } from '../storage/metadata.js';
 import {
   countRows,
@@ -191,6 +191,7 @@ export async function patchTable(
           added,
           relaxed,
         );
+        noteTableRewrite(state);
         next.schema = { fields };
       }
       checkPartitioningAndClustering(next, next.schema.fields);
@@ -212,7 +213,7 @@ export async function deleteTable(state: EmulatorState, ctx: Context): Promise<v
       qualifiedName(projectId, datasetId, id),
       table.type === 'VIEW' ? 'VIEW' : 'TABLE',
     );
-    noteTableWrite(state);
+    noteTableRewrite(state);
     await state.meta.deleteTable(connection, projectId, datasetId, id);
     state.insertIds.forget(`${projectId}:${datasetId}.${id}`);
   });

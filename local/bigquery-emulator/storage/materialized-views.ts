@@ -1,5 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { translateSql } from '../handlers/_translate.js';
+import {
+  appendWatermark,
+  planIncrementalRefresh,
+  refreshIncrementally,
+  type IncrementalPlan,
+} from './incremental-refresh.js';
 import type { EmulatorState } from '../state.js';
 import type { TableResource } from './metadata.js';
 import { qualifiedName } from './rows.js';
@@ -10,14 +16,29 @@ import { qualifiedName } from './rows.js';
  * `maxStaleness` (fresh data without it); the emulator does the same by recomputing a
  * materialized view, on the next query that reads it, when some table was written since its last
  * refresh (a write generation, not per-table tracking: cheap and never wrongly fresh) and that
- * refresh is older than `maxStaleness`. The refresh recomputes the whole result, like BigQuery's
- * non-incremental materialized views; BigQuery's background refresh is not emulated.
+ * refresh is older than `maxStaleness`. When only appends happened since the last refresh (insertAll,
+ * DML INSERT) and the view's shape allows it, the refresh recomputes only the groups the appended
+ * rows touch (`incremental-refresh.ts`), as BigQuery combines a materialized view with its base
+ * table's delta; otherwise (UPDATE, DELETE, MERGE, DDL, schema change, another shape) it
+ * recomputes the whole result. BigQuery's background refresh is not emulated.
  */
 interface Generations {
   /** Bumped by every insertAll, DML statement, DDL and table deletion. */
   writes: number;
-  /** Write generation and time (ms) each materialized view (by DuckDB name) was computed at. */
-  readonly refreshed: Map<string, { writes: number; atMs: number }>;
+  /** Bumped by every write that is not an append: a stored result can then only be recomputed. */
+  rewrites: number;
+  /** How and when each materialized view (by DuckDB name) was last computed. */
+  readonly refreshed: Map<string, Refresh>;
+}
+
+interface Refresh {
+  writes: number;
+  rewrites: number;
+  atMs: number;
+  /** The view's query (a redefined view starts over). */
+  query: string;
+  /** With an incremental plan: the base table's row count the stored result covers. */
+  incremental?: { plan: IncrementalPlan; watermark: bigint };
 }
 
 /**
@@ -38,15 +59,45 @@ const byState = new WeakMap<EmulatorState, Generations>();
 function generations(state: EmulatorState): Generations {
   let found = byState.get(state);
   if (!found) {
-    found = { writes: 0, refreshed: new Map() };
+    found = { writes: 0, rewrites: 0, refreshed: new Map() };
     byState.set(state, found);
   }
   return found;
 }
 
-/** Call after table data changed (insertAll, DML, DDL): materialized views are now stale. */
-export function noteTableWrite(state: EmulatorState): void {
+/**
+ * Call after rows were only appended to tables (insertAll, DML INSERT): materialized views are
+ * stale but may catch up incrementally.
+ */
+export function noteTableAppend(state: EmulatorState): void {
   generations(state).writes++;
+}
+
+/**
+ * Call after any other change to table data or definitions (UPDATE, DELETE, MERGE, scripts, DDL,
+ * schema patches, deletions): materialized views are stale and must be recomputed in full.
+ */
+export function noteTableRewrite(state: EmulatorState): void {
+  const found = generations(state);
+  found.writes++;
+  found.rewrites++;
+}
+
+/** Plans per translated query; a view's query does not change without a redefinition. */
+const plans = new Map<string, Promise<IncrementalPlan | undefined>>();
+
+function planFor(
+  connection: DuckDBConnection,
+  duckSql: string,
+): Promise<IncrementalPlan | undefined> {
+  let plan = plans.get(duckSql);
+  if (!plan) {
+    // A query DuckDB cannot analyse just gets no plan: the full recompute always works.
+    plan = planIncrementalRefresh(connection, duckSql).catch(() => undefined);
+    plans.set(duckSql, plan);
+    if (plans.size > 100) plans.delete(plans.keys().next().value!);
+  }
+  return plan;
 }
 
 /** (Re)computes one materialized view into its table, from its BigQuery query. */
@@ -73,10 +124,50 @@ export async function materialize(
   ).getRows();
   if (kind?.[0] === 'VIEW') await connection.run(`DROP VIEW ${name}`);
   await connection.run(`CREATE OR REPLACE TABLE ${name} AS ${translation.sql}`);
-  generations(state).refreshed.set(name, {
-    writes: generations(state).writes,
+  const { writes, rewrites, refreshed } = generations(state);
+  const plan = await planFor(connection, translation.sql);
+  const watermark = plan && (await appendWatermark(connection, plan));
+  refreshed.set(name, {
+    writes,
+    rewrites,
     atMs: state.now().getTime(),
+    query,
+    ...(plan && watermark !== undefined ? { incremental: { plan, watermark } } : {}),
   });
+}
+
+/**
+ * Brings a stale materialized view up to date: incrementally when only appends happened since
+ * its last refresh and it has a plan, else by recomputing it.
+ */
+async function refresh(
+  state: EmulatorState,
+  connection: DuckDBConnection,
+  table: TableResource,
+  last: Refresh | undefined,
+): Promise<void> {
+  const query = table.materializedView?.query ?? '';
+  const { writes, rewrites } = generations(state);
+  if (last?.incremental && last.rewrites === rewrites && last.query === query) {
+    const watermark = await refreshIncrementally(
+      connection,
+      last.incremental.plan,
+      nameOf(table),
+      last.incremental.watermark,
+    );
+    if (watermark !== undefined) {
+      state.log.debug(
+        { view: table.id, fromRow: String(last.incremental.watermark), toRow: String(watermark) },
+        'materialized view refreshed incrementally',
+      );
+      last.incremental.watermark = watermark;
+      last.writes = writes;
+      last.atMs = state.now().getTime();
+      return;
+    }
+  }
+  state.log.debug({ view: table.id }, 'materialized view recomputed');
+  await materialize(state, connection, table, query);
 }
 
 /**
@@ -117,7 +208,7 @@ export async function refreshStaleMaterializedViews(
   const query = unquoted(duckSql);
   for (const table of staleViews) {
     if (!reads(query, unquoted(nameOf(table)), views, new Set())) continue;
-    await materialize(state, connection, table, table.materializedView?.query ?? '');
+    await refresh(state, connection, table, refreshed.get(nameOf(table)));
   }
 }
 
