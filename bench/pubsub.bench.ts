@@ -1,6 +1,11 @@
 // Pub/Sub emulator throughput and latency through the official client. The emulator runs in its own
 // process (as `pmp emulators` does) so client and server do not share one event loop.
 //   npx tsx bench/pubsub.bench.ts [messages]   (it re-runs itself with --role subscriber)
+// Environment knobs (comparisons and profiling; none is needed for the figures):
+//   PUBSUB_BENCH_EMULATOR_MAIN=/other/checkout/local/pubsub-emulator/main.ts  run another emulator
+//   PUBSUB_BENCH_CPU_PROF=DIR   CPU profiles into DIR/emulator and DIR/subscriber (tsx's loader
+//                               thread writes its own small profile beside the main thread's)
+//   PUBSUB_BENCH_SNAPSHOT=0     skip the Vélib snapshot round trip
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -9,12 +14,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { buildEnvelope } from '../core/index.js';
-import { killHard, spawnEmulator } from '../local/pubsub-emulator/test/child.js';
+import { killHard, spawnEmulator, stopGracefully } from '../local/pubsub-emulator/test/child.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ROLE = process.argv[2] === '--role' ? process.argv[3] : undefined;
 const TOTAL = ROLE ? Number(process.argv[5]) : Number(process.argv[2] ?? 100_000);
 const SNAPSHOT_ROUNDS = 200;
+const PROFILE_DIR = process.env.PUBSUB_BENCH_CPU_PROF;
+
+function profileArgs(name: string): string[] {
+  return PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', resolve(PROFILE_DIR, name)] : [];
+}
 
 /** CPU seconds a process has used (Linux /proc), to tell our cost apart from a busy machine's. */
 function cpuSeconds(pid: number): number {
@@ -46,9 +56,11 @@ async function runSubscriber(subscriptionName: string, total: number): Promise<v
   const cpu0 = process.cpuUsage();
   process.stdout.write('ready\n');
   await finished;
+  // close() sends the acks still batched and waits for the emulator to answer them, so "done"
+  // means every ack reached the emulator (and its CPU for them is counted).
+  await subscription.close();
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(`done ${(cpu.user + cpu.system) / 1e6}\n`);
-  await subscription.close();
   await pubsub.close();
 }
 
@@ -66,6 +78,7 @@ async function throughput(pubsub: PubSub, serverPid: number): Promise<void> {
   const child = spawn(
     process.execPath,
     [
+      ...profileArgs('subscriber'),
       '--import',
       'tsx',
       fileURLToPath(import.meta.url),
@@ -154,14 +167,18 @@ async function snapshotRoundTrip(pubsub: PubSub): Promise<void> {
 if (ROLE === 'subscriber') {
   await runSubscriber(process.argv[4]!, TOTAL);
 } else {
-  const emulator = await spawnEmulator([]);
+  const emulator = await spawnEmulator([], {
+    nodeArgs: profileArgs('emulator'),
+    main: process.env.PUBSUB_BENCH_EMULATOR_MAIN || undefined,
+  });
   process.env.PUBSUB_EMULATOR_HOST = emulator.host;
   const pubsub = new PubSub({ projectId: 'bench' });
   try {
     await throughput(pubsub, emulator.process.pid!);
-    await snapshotRoundTrip(pubsub);
+    if (process.env.PUBSUB_BENCH_SNAPSHOT !== '0') await snapshotRoundTrip(pubsub);
   } finally {
     await pubsub.close();
-    await killHard(emulator.process);
+    // A profiled emulator must exit on its own to write its profile.
+    await (PROFILE_DIR ? stopGracefully(emulator.process) : killHard(emulator.process));
   }
 }

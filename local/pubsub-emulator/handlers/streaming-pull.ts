@@ -55,7 +55,7 @@ export function streamingPull(broker: Broker) {
           });
         }
       },
-      settled: (_ackId, size) => {
+      settled: (size) => {
         messagesOut -= 1;
         bytesOut -= size;
       },

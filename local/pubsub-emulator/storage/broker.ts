@@ -192,9 +192,9 @@ export class Broker {
 
   private store(m: NewMessage, now: number): StoredMessage {
     this.seq += 1;
-    let size = m.data.length + Buffer.byteLength(m.orderingKey);
-    for (const [k, v] of Object.entries(m.attributes))
-      size += Buffer.byteLength(k) + Buffer.byteLength(v);
+    let size = m.data.length + (m.orderingKey ? Buffer.byteLength(m.orderingKey) : 0);
+    for (const k in m.attributes)
+      size += Buffer.byteLength(k) + Buffer.byteLength(m.attributes[k]!);
     return {
       seq: this.seq,
       id: String(this.seq),
@@ -203,6 +203,7 @@ export class Broker {
       orderingKey: m.orderingKey,
       publishMs: now,
       size,
+      wire: undefined,
     };
   }
 
@@ -328,18 +329,16 @@ export class Broker {
     const sub = this.getSubscription(subName);
     const invalid: string[] = [];
     const acked: number[] = [];
+    const exactlyOnce = sub.exactlyOnce;
+    const retain = sub.config.retainAckedMessages === true;
     for (const ackId of ackIds) {
-      const sm = sub.lookup(ackId);
-      const live =
-        sm !== undefined &&
-        !sm.acked &&
-        (!sub.exactlyOnce || (sm.where === 'outstanding' && sm.ackId === ackId));
-      if (!live) {
+      const found = sub.lookup(ackId);
+      if (!found || found.sm.acked || (exactlyOnce && !found.current)) {
         invalid.push(ackId);
         continue;
       }
-      sub.acknowledge(sm, sub.config.retainAckedMessages === true);
-      acked.push(sm.message.seq);
+      sub.acknowledge(found.sm, retain);
+      acked.push(found.sm.message.seq);
     }
     if (acked.length > 0) {
       this.options.journal?.append({ t: 'ack', sub: subName, seqs: acked });
@@ -354,13 +353,13 @@ export class Broker {
     const invalid: string[] = [];
     const now = Date.now();
     for (const ackId of ackIds) {
-      const sm = sub.outstanding.get(ackId);
+      const sm = sub.leasedUnder(ackId);
       if (!sm) {
         invalid.push(ackId);
         continue;
       }
       if (seconds === 0) this.release(sub, sm, now);
-      else sm.deadline = now + this.ackDeadlineMs(seconds);
+      else sub.setDeadline(sm, now + this.ackDeadlineMs(seconds));
     }
     this.scheduleDispatch(sub);
     return invalid;

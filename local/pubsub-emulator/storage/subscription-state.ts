@@ -7,10 +7,43 @@ export interface SubMessage {
   attempts: number;
   acked: boolean;
   where: 'ready' | 'delayed' | 'outstanding' | 'gone';
-  ackId: string;
   deadline: number;
   availableAt: number;
   consumer: Consumer | undefined;
+}
+
+/**
+ * One lease as handed to a consumer. The ack id string is built only if someone asks for it (push
+ * and BigQuery workers): the response encoder writes it from its parts, and acks are parsed back
+ * into them, so the hot path never builds or hashes ack id strings.
+ */
+class Lease implements Delivery {
+  constructor(
+    private readonly uid: string,
+    readonly message: StoredMessage,
+    readonly deliveryAttempt: number,
+  ) {}
+  get ackId(): string {
+    return `${this.uid}-${this.message.seq}-${this.deliveryAttempt}`;
+  }
+}
+
+/** A parsed ack id: the message (by publish sequence) and which delivery of it. */
+export interface AckRef {
+  readonly seq: number;
+  readonly attempt: number;
+}
+
+/** Digits of a decimal number below 2^53 in `s` from `start` to `end`; NaN if anything else. */
+function parseDecimal(s: string, start: number, end: number): number {
+  if (end <= start || end - start > 15) return NaN;
+  let n = 0;
+  for (let i = start; i < end; i += 1) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 interface KeyQueue {
@@ -29,8 +62,15 @@ export class SubscriptionState {
   private readonly ready = new Map<number, SubMessage>();
   private readonly keyed = new Map<string, KeyQueue>();
   private readonly readyKeys = new Set<string>();
-  readonly outstanding = new Map<string, SubMessage>();
+  /** Leased messages by publish sequence. */
+  readonly outstanding = new Map<number, SubMessage>();
   private delayed: SubMessage[] = [];
+  /**
+   * Lower bounds on the earliest lease deadline and backoff end, so the broker's 100 ms sweep
+   * scans the leases only when one may be due instead of walking all of them every time.
+   */
+  private nextDeadline = Infinity;
+  private nextAvailable = Infinity;
   readonly consumers = new Set<Consumer>();
   deadLettered = 0;
   dispatchScheduled = false;
@@ -70,7 +110,6 @@ export class SubscriptionState {
       attempts,
       acked: false,
       where: 'gone',
-      ackId: '',
       deadline: 0,
       availableAt: 0,
       consumer: undefined,
@@ -119,6 +158,7 @@ export class SubscriptionState {
   delay(sm: SubMessage, until: number): void {
     sm.where = 'delayed';
     sm.availableAt = until;
+    if (until < this.nextAvailable) this.nextAvailable = until;
     this.delayed.push(sm);
   }
 
@@ -159,26 +199,56 @@ export class SubscriptionState {
   private lease(sm: SubMessage, consumer: Consumer, deadlineMs: number, now: number): Delivery {
     sm.attempts += 1;
     sm.where = 'outstanding';
-    sm.ackId = `${this.uid}-${sm.message.seq}-${sm.attempts}`;
     sm.deadline = now + deadlineMs;
+    if (sm.deadline < this.nextDeadline) this.nextDeadline = sm.deadline;
     sm.consumer = consumer;
-    this.outstanding.set(sm.ackId, sm);
-    return { ackId: sm.ackId, message: sm.message, deliveryAttempt: sm.attempts };
+    this.outstanding.set(sm.message.seq, sm);
+    return new Lease(this.uid, sm.message, sm.attempts);
   }
 
-  /** Finds the message an ack id names (any delivery of it), if it still exists. */
-  lookup(ackId: string): SubMessage | undefined {
-    const leased = this.outstanding.get(ackId);
-    if (leased) return leased;
-    const parts = ackId.split('-');
-    if (parts.length !== 3 || parts[0] !== this.uid) return undefined;
-    return this.all.get(Number(parts[1]));
+  /** Reads an ack id this subscription minted; undefined for anything else. */
+  parseAckId(ackId: string): AckRef | undefined {
+    const uid = this.uid;
+    if (ackId.length <= uid.length + 3 || !ackId.startsWith(uid)) return undefined;
+    if (ackId.charCodeAt(uid.length) !== 45 /* - */) return undefined;
+    const dash = ackId.indexOf('-', uid.length + 1);
+    if (dash < 0) return undefined;
+    const seq = parseDecimal(ackId, uid.length + 1, dash);
+    const attempt = parseDecimal(ackId, dash + 1, ackId.length);
+    if (Number.isNaN(seq) || Number.isNaN(attempt)) return undefined;
+    return { seq, attempt };
+  }
+
+  /** The message leased under exactly this ack id (its current lease), if any. */
+  leasedUnder(ackId: string): SubMessage | undefined {
+    const ref = this.parseAckId(ackId);
+    if (!ref) return undefined;
+    const sm = this.outstanding.get(ref.seq);
+    return sm && sm.attempts === ref.attempt ? sm : undefined;
+  }
+
+  /** Moves a lease's deadline (ModifyAckDeadline). */
+  setDeadline(sm: SubMessage, deadline: number): void {
+    sm.deadline = deadline;
+    if (deadline < this.nextDeadline) this.nextDeadline = deadline;
+  }
+
+  /**
+   * Finds the message an ack id names, if it still exists; `current` tells whether the ack id is
+   * its live lease (exactly-once accepts only those) rather than an earlier delivery.
+   */
+  lookup(ackId: string): { sm: SubMessage; current: boolean } | undefined {
+    const ref = this.parseAckId(ackId);
+    if (!ref) return undefined;
+    const sm = this.all.get(ref.seq);
+    if (!sm) return undefined;
+    return { sm, current: sm.where === 'outstanding' && sm.attempts === ref.attempt };
   }
 
   /** Ends a lease without acking (nack, expiry) and returns the message to the caller to place. */
   endLease(sm: SubMessage): void {
     if (sm.where !== 'outstanding') return;
-    this.outstanding.delete(sm.ackId);
+    this.outstanding.delete(sm.message.seq);
     sm.where = 'gone';
     const consumer = sm.consumer;
     sm.consumer = undefined;
@@ -191,7 +261,7 @@ export class SubscriptionState {
         if (queue.outstanding === 0 && queue.ready.length === 0) this.keyed.delete(key);
       }
     }
-    consumer?.settled?.(sm.ackId, sm.message.size);
+    consumer?.settled?.(sm.message.size);
   }
 
   /** Acknowledges a message wherever it is; keeps it (acked) when retain-acked is on. */
@@ -214,11 +284,21 @@ export class SubscriptionState {
   /** Leases past their deadline, and backoffs that are over. */
   due(now: number): { expired: SubMessage[]; available: SubMessage[] } {
     const expired: SubMessage[] = [];
-    for (const sm of this.outstanding.values()) if (sm.deadline <= now) expired.push(sm);
+    if (now >= this.nextDeadline) {
+      let next = Infinity;
+      for (const sm of this.outstanding.values()) {
+        if (sm.deadline <= now) expired.push(sm);
+        else if (sm.deadline < next) next = sm.deadline;
+      }
+      this.nextDeadline = next;
+    }
     let available: SubMessage[] = [];
-    if (this.delayed.length > 0) {
+    if (now >= this.nextAvailable) {
       available = this.delayed.filter((sm) => sm.availableAt <= now);
-      if (available.length > 0) this.delayed = this.delayed.filter((sm) => sm.availableAt > now);
+      this.delayed = this.delayed.filter((sm) => sm.availableAt > now);
+      let next = Infinity;
+      for (const sm of this.delayed) if (sm.availableAt < next) next = sm.availableAt;
+      this.nextAvailable = next;
     }
     return { expired, available };
   }
@@ -231,5 +311,7 @@ export class SubscriptionState {
     this.keyed.clear();
     this.readyKeys.clear();
     this.delayed = [];
+    this.nextDeadline = Infinity;
+    this.nextAvailable = Infinity;
   }
 }

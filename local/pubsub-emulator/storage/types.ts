@@ -62,10 +62,13 @@ export interface StoredMessage {
   readonly publishMs: number;
   /** Data + attribute bytes, for flow control. */
   readonly size: number;
+  /** The response encoder's sizes of this PubsubMessage (handlers/encode-received), not state. */
+  wire?: object;
 }
 
 /** A message handed to a consumer under a lease. */
 export interface Delivery {
+  /** `${subscription uid}-${message seq}-${deliveryAttempt}`; see `SubscriptionState.lookup`. */
   readonly ackId: string;
   readonly message: StoredMessage;
   /** Counted attempts; reported to clients only when a dead-letter policy is set. */
@@ -79,8 +82,8 @@ export interface Consumer {
   /** Lease length for messages handed to this consumer, in ack-deadline seconds. */
   ackDeadlineSeconds(): number;
   deliver(batch: Delivery[]): void;
-  /** A message leased to this consumer was acked, nacked or expired. */
-  settled?(ackId: string, size: number): void;
+  /** A message leased to this consumer was acked, nacked or expired (once per lease). */
+  settled?(size: number): void;
 }
 
 export function durationMs(d: Duration | undefined): number | undefined {

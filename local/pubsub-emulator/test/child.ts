@@ -10,11 +10,28 @@ export interface ChildEmulator {
   process: ChildProcess;
 }
 
+export interface SpawnOptions {
+  /** Node flags placed before the script (the bench passes `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
+  /** Another checkout's `main.ts`, so a bench can run an older emulator side by side. */
+  readonly main?: string;
+}
+
 /** Starts the emulator in its own process and resolves with its address once it is listening. */
-export function spawnEmulator(args: string[]): Promise<ChildEmulator> {
+export function spawnEmulator(args: string[], options: SpawnOptions = {}): Promise<ChildEmulator> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', MAIN, '--port', '0', '--admin-port', '0', ...args],
+    [
+      ...(options.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      options.main ?? MAIN,
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      ...args,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -32,5 +49,13 @@ export function killHard(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
+  });
+}
+
+/** SIGTERM and wait: the emulator closes cleanly (and writes its `--cpu-prof` profile). */
+export function stopGracefully(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
   });
 }
