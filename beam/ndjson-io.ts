@@ -38,16 +38,37 @@ function isBlank(line: Uint8Array): boolean {
   return true;
 }
 
-/** The lines of a file as bytes (UTF-8 is checked later, per message), read in 1 MiB chunks. */
-function* readLines(path: string): Generator<{ line: Uint8Array; lineNumber: number }> {
+/**
+ * A slice of an input file that holds whole lines: bytes [start, end), the first of them being line
+ * `firstLine` of the file (1-based). File mode's worker threads each curate such slices.
+ */
+export interface LineRange {
+  readonly start: number;
+  readonly end: number;
+  readonly firstLine: number;
+}
+
+/**
+ * The lines of a file (or of a range of it) as bytes, read in 1 MiB chunks; UTF-8 is checked
+ * later, per message.
+ */
+function* readLines(
+  path: string,
+  range: LineRange | null = null,
+): Generator<{ line: Uint8Array; lineNumber: number }> {
   const fd = openSync(path, 'r');
   try {
     let carry: Buffer = Buffer.alloc(0);
-    let lineNumber = 0;
+    let lineNumber = range === null ? 0 : range.firstLine - 1;
+    let position = range === null ? 0 : range.start;
+    const stopAt = range === null ? Infinity : range.end;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      const read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      const want = Math.min(CHUNK_BYTES, stopAt - position);
+      if (want <= 0) break;
+      const chunk = Buffer.allocUnsafe(want);
+      const read = readSync(fd, chunk, 0, want, position);
       if (read === 0) break;
+      position += read;
       const buffer = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk;
       const end = carry.length > 0 ? buffer.length : read;
       let start = 0;
@@ -75,8 +96,9 @@ export interface NdjsonSourceContext {
 }
 
 /**
- * A source, applied to an impulse: yields one CuratedMessage per non-blank line of `path`. Envelope
- * lines carry `input_file` and `input_line` attributes so a DLQ record points back at its line.
+ * A source, applied to an impulse: yields one CuratedMessage per non-blank line of `path` (or of
+ * `range` of it). Envelope lines carry `input_file` and `input_line` attributes so a DLQ record
+ * points back at its line.
  */
 export class NdjsonSourceDoFn {
   readonly beamName: string;
@@ -84,12 +106,13 @@ export class NdjsonSourceDoFn {
   constructor(
     readonly path: string,
     readonly format: NdjsonInputFormat,
+    readonly range: LineRange | null = null,
   ) {
     this.beamName = `read_ndjson(${format})`;
   }
 
   *process(_impulse: unknown, context: NdjsonSourceContext): Generator<CuratedMessage> {
-    for (const { line, lineNumber } of readLines(this.path)) {
+    for (const { line, lineNumber } of readLines(this.path, this.range)) {
       if (isBlank(line)) {
         context.blankLines.increment();
         continue;
@@ -115,15 +138,20 @@ export class NdjsonSourceDoFn {
 const WRITE_BUFFER_BYTES = 1 << 20;
 
 /**
- * Appends lines to an open file through one reused 1 MiB buffer: each line is UTF-8-encoded
- * straight into it (no joined string per flush, no second copy), written when the next line might
- * not fit. Created per bundle, in startBundle.
+ * Encodes lines into 1 MiB buffers: each line is UTF-8-encoded straight into the current buffer (no
+ * joined string per flush, no second copy), which goes to `drain` when the next line might not fit.
+ * With `reuse`, `drain` must be done with the bytes when it returns (a file write) and the buffer is
+ * written over again; without, each drained buffer is handed away for good (kept in memory and
+ * transferred to another thread) and a fresh one is allocated. Created per bundle, in startBundle.
  */
-class LineWriter {
-  private readonly buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+export class LineWriter {
+  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   private used = 0;
 
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly drain: (bytes: Buffer) => void,
+    private readonly reuse: boolean,
+  ) {}
 
   line(text: string): void {
     // A UTF-16 code unit takes at most 3 UTF-8 bytes; the newline takes 1.
@@ -131,7 +159,7 @@ class LineWriter {
     if (this.used + worstCase > this.buffer.length) {
       this.flush();
       if (worstCase > this.buffer.length) {
-        this.writeAll(Buffer.from(`${text}\n`, 'utf8'));
+        this.drain(Buffer.from(`${text}\n`, 'utf8'));
         return;
       }
     }
@@ -142,14 +170,18 @@ class LineWriter {
 
   flush(): void {
     if (this.used === 0) return;
-    this.writeAll(this.buffer.subarray(0, this.used));
+    this.drain(this.buffer.subarray(0, this.used));
+    if (!this.reuse) this.buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
     this.used = 0;
   }
+}
 
-  private writeAll(bytes: Uint8Array): void {
+/** A LineWriter appending to an open file descriptor. */
+function fileLineWriter(fd: number): LineWriter {
+  return new LineWriter((bytes) => {
     let offset = 0;
-    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
-  }
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+  }, true);
 }
 
 /**
@@ -167,7 +199,7 @@ export class NdjsonSinkDoFn {
 
   startBundle(): void {
     this.fd = openSync(this.path, 'a');
-    this.writer = new LineWriter(this.fd);
+    this.writer = fileLineWriter(this.fd);
   }
 
   process(element: unknown): void {
@@ -202,7 +234,7 @@ export class NdjsonRowBatchSinkDoFn {
 
   startBundle(): void {
     this.fd = openSync(this.path, 'a');
-    this.writer = new LineWriter(this.fd);
+    this.writer = fileLineWriter(this.fd);
   }
 
   process(batch: StationRowBatch): void {

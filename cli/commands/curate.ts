@@ -1,11 +1,26 @@
-import type { Command } from 'commander';
-import { curateFile, CurateFileError } from '../../beam/file-mode.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import {
+  curateFile,
+  CurateFileError,
+  defaultFileModeWorkers,
+  MAX_FILE_MODE_WORKERS,
+  MIN_BYTES_PER_WORKER,
+} from '../../beam/file-mode.js';
 
 interface CurateFlags {
   input?: string;
   output?: string;
   dlq?: string;
+  workers?: number;
   stream?: boolean;
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_FILE_MODE_WORKERS) {
+    throw new InvalidArgumentError(`an integer from 1 to ${MAX_FILE_MODE_WORKERS}`);
+  }
+  return n;
 }
 
 /**
@@ -22,6 +37,11 @@ export function registerCurate(program: Command): void {
     .option('--input <file>', 'NDJSON file of event envelopes, one per line (file mode)')
     .option('--output <file>', 'NDJSON file for curated station rows (created or truncated)')
     .option('--dlq <file>', 'NDJSON file for DLQ records (created or truncated)')
+    .option(
+      '--workers <n>',
+      `threads curating at once in file mode: the input is cut into ranges of lines, each curated on its own DirectRunner, the output written in input order (identical to --workers 1, which runs in this thread only); default: one per core, at most ${MAX_FILE_MODE_WORKERS} (here ${defaultFileModeWorkers()}), and one per ${MIN_BYTES_PER_WORKER >> 20} MiB of input (a worker first loads the Beam SDK)`,
+      parseWorkers,
+    )
     .option(
       '--stream',
       'pull micro-batches from INPUT_SUBSCRIPTION and insert into OUTPUT_TABLE / DLQ_TABLE until interrupted (env: PROJECT_ID, INPUT_SUBSCRIPTION, OUTPUT_TABLE, DLQ_TABLE, emulator hosts)',
@@ -41,7 +61,12 @@ export function registerCurate(program: Command): void {
         return;
       }
       try {
-        const s = await curateFile({ input: flags.input!, output: flags.output!, dlq: flags.dlq! });
+        const s = await curateFile({
+          input: flags.input!,
+          output: flags.output!,
+          dlq: flags.dlq!,
+          ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+        });
         const seconds = s.elapsedMs / 1000;
         process.stdout.write(
           [
