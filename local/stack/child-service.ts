@@ -35,7 +35,8 @@ export async function startChildService(options: {
   const log: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.entry], {
     cwd: options.cwd,
-    env: options.env,
+    // The service stops by itself if this process dies without stopping it (services/shared/serve.ts).
+    env: { ...options.env, PMP_STACK_PID: String(process.pid) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stopping = false;

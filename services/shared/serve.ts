@@ -85,6 +85,16 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    // Started by the local stack (PMP_STACK_PID): if the stack dies without stopping us (kill -9)
+    // we are re-parented. Exit at once instead of lingering as an orphan that holds its port;
+    // there is nothing left to drain for (the emulators died with the stack) and no one reads our
+    // output (a log write to the dead stack's pipe can block forever).
+    const stackPid = Number(process.env.PMP_STACK_PID);
+    if (Number.isInteger(stackPid) && stackPid > 0) {
+      setInterval(() => {
+        if (process.ppid !== stackPid) process.exit(0);
+      }, 500).unref();
+    }
   }
   options.log.info({ port }, 'listening');
   return { server, port, url: `http://127.0.0.1:${port}`, close };
