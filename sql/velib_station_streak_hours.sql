@@ -32,8 +32,9 @@ FROM (
       num_docks_available,
       is_renting,
       COALESCE(event_ts, ingest_ts) AS snapshot_ts,
-      -- Integer arithmetic, computed once per row: a time-zone aware truncation costs ~10× more.
-      DIV(UNIX_SECONDS(COALESCE(event_ts, ingest_ts)), 3600) AS hour_index
+      -- Integer arithmetic, computed once per row: a time-zone aware truncation costs ~10× more
+      -- in DuckDB, and microseconds are what a timestamp holds (no rounding to seconds first).
+      DIV(UNIX_MICROS(COALESCE(event_ts, ingest_ts)), 3600000000) AS hour_index
     FROM pmp_curated.velib_station_status
   )
 )

@@ -99,7 +99,7 @@ async function checkAgainstFullRecompute(
   query: string,
   initial: readonly StatusRow[],
   batches: readonly (readonly StatusRow[])[],
-): Promise<void> {
+): Promise<(readonly number[])[]> {
   await resetBase();
   await append(initial);
   const view = `"p__pmp_marts"."${name}"`;
@@ -107,21 +107,29 @@ async function checkAgainstFullRecompute(
   const plan = (await planIncrementalRefresh(connection, query)) as IncrementalPlan;
   expect(plan, name).toBeDefined();
   let watermark = (await appendWatermark(connection, plan)) as bigint;
+  const keysUsed: (readonly number[])[] = [];
   for (const batch of batches) {
     await append(batch);
-    watermark = (await refreshIncrementally(connection, plan, view, watermark)) as bigint;
+    const refreshed = (await refreshIncrementally(connection, plan, view, watermark))!;
+    watermark = refreshed.watermark;
+    keysUsed.push(refreshed.keys);
     expect(watermark).toBe(BigInt((await rows(`SELECT 1 FROM ${BASE}`)).length));
     expect(await rows(`SELECT * FROM ${view}`)).toEqual(await rows(query));
   }
+  return keysUsed;
 }
 
 describe('incremental refresh', () => {
   it('finds a plan for both materialized marts, keyed as the rows arrive', async () => {
     await resetBase();
     const totals = await planIncrementalRefresh(connection, mart('velib_snapshot_totals'));
-    expect(totals?.viewKeyColumns).toEqual(['"snapshot_ts"']);
+    expect(totals?.selections.map((s) => s.viewKeyColumns)).toEqual([['"snapshot_ts"']]);
     const streaks = await planIncrementalRefresh(connection, mart('velib_station_streak_hours'));
-    expect(streaks?.viewKeyColumns).toEqual(['"station_id"', '"hour_index"']);
+    expect(streaks?.selections.map((s) => s.viewKeyColumns)).toEqual([
+      ['"station_id"', '"hour_index"'],
+      ['"station_id"'],
+      ['"hour_index"'],
+    ]);
   });
 
   it('gives the per-snapshot totals a full recompute would, batch after batch', async () => {
@@ -129,8 +137,14 @@ describe('incremental refresh', () => {
       fc.asyncProperty(
         fc.array(statusRow, { maxLength: 40 }),
         fc.array(fc.array(statusRow, { maxLength: 15 }), { minLength: 1, maxLength: 4 }),
-        (initial, batches) =>
-          checkAgainstFullRecompute('totals', mart('velib_snapshot_totals'), initial, batches),
+        async (initial, batches) => {
+          await checkAgainstFullRecompute(
+            'totals',
+            mart('velib_snapshot_totals'),
+            initial,
+            batches,
+          );
+        },
       ),
       { numRuns: 25 },
     );
@@ -141,11 +155,38 @@ describe('incremental refresh', () => {
       fc.asyncProperty(
         fc.array(statusRow, { maxLength: 40 }),
         fc.array(fc.array(statusRow, { maxLength: 15 }), { minLength: 1, maxLength: 4 }),
-        (initial, batches) =>
-          checkAgainstFullRecompute('hours', mart('velib_station_streak_hours'), initial, batches),
+        async (initial, batches) => {
+          await checkAgainstFullRecompute(
+            'hours',
+            mart('velib_station_streak_hours'),
+            initial,
+            batches,
+          );
+        },
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('picks the streak groups by hour alone for a new snapshot, by station and hour for one row', async () => {
+    const at = (station: number, minute: number): StatusRow => ({
+      station,
+      minute,
+      ingestDelaySeconds: 20,
+      eventMissing: false,
+      bikes: station % 2,
+      docks: 1,
+      renting: 1,
+    });
+    const snapshot = (minute: number) => [1, 2, 3, 4].map((station) => at(station, minute));
+    const keysUsed = await checkAgainstFullRecompute(
+      'hours',
+      mart('velib_station_streak_hours'),
+      [...snapshot(0), ...snapshot(70)],
+      [snapshot(71), [at(2, 5)], [at(1, 72), at(1, 140)]],
+    );
+    // Filter keys: 0 = station_id, 1 = hour_index.
+    expect(keysUsed).toEqual([[1], [0, 1], [0]]);
   });
 
   it('handles NULL group keys and a view over the base table itself', async () => {
@@ -186,9 +227,10 @@ describe('incremental refresh', () => {
     await connection.run(`CREATE OR REPLACE TABLE p__pmp_marts.same AS ${query}`);
     const plan = (await planIncrementalRefresh(connection, query))!;
     const watermark = (await appendWatermark(connection, plan))!;
-    expect(await refreshIncrementally(connection, plan, 'p__pmp_marts.same', watermark)).toBe(
+    expect(await refreshIncrementally(connection, plan, 'p__pmp_marts.same', watermark)).toEqual({
       watermark,
-    );
+      keys: [],
+    });
   });
 
   it('refuses the delta once rows were deleted (row ids no longer dense)', async () => {

@@ -27,16 +27,30 @@ import { quoteIdent } from '../types/schema.js';
 export interface IncrementalPlan {
   /** Quoted DuckDB name of the base table. */
   readonly base: string;
-  /** SELECT DISTINCT of the filter keys over the appended rows (the temporary delta table). */
+  /** SELECT DISTINCT of all filter keys over the appended rows (the temporary delta table). */
   readonly touchedKeysSql: string;
-  /** The view's query with the base table restricted to the touched keys, per join flavour. */
+  /** How many filter keys there are (columns `_pmp_key_<i>` of the touched keys). */
+  readonly keyCount: number;
+  /**
+   * Ways to pick the groups to recompute: by all filter keys (first), then by each one alone
+   * when there are several. One key alone can recompute more groups than were touched, but
+   * finding the base rows of one key is several times cheaper than of a tuple of keys.
+   */
+  readonly selections: readonly KeySelection[];
+}
+
+interface KeySelection {
+  /** Indexes of the filter keys used. */
+  readonly keys: readonly number[];
+  /** The view's query with the base table restricted to those keys, per join flavour. */
   readonly recomputeSql: { equal: string; nullSafe: string };
-  /** The view's columns holding the filter keys, quoted. */
+  /** The view's columns holding those keys, quoted, in the order of `keys`. */
   readonly viewKeyColumns: readonly string[];
 }
 
-/** Temporary tables of a refresh: the appended rows, then the keys they touch. */
+/** Temporary tables of a refresh: the appended rows, the keys they touch, the keys used. */
 const DELTA = 'temp.main._pmp_mv_delta';
+const TOUCHED_ALL = 'temp.main._pmp_mv_touched_all';
 const TOUCHED = 'temp.main._pmp_mv_touched';
 const TOUCHED_ALIAS = '_pmp_touched';
 /** Column names standing for a key expression in the SQL templates of a plan. */
@@ -170,9 +184,9 @@ export async function planIncrementalRefresh(
       expressions,
     ),
   );
-  const restricted = async (operator: '=' | 'IS NOT DISTINCT FROM') => {
-    const on = placeholders
-      .map((p, i) => `${p} ${operator} ${TOUCHED_ALIAS}.${keyColumn(i)}`)
+  const restricted = async (keys: readonly number[], operator: '=' | 'IS NOT DISTINCT FROM') => {
+    const on = keys
+      .map((i) => `${placeholders[i]} ${operator} ${TOUCHED_ALIAS}.${keyColumn(i)}`)
       .join(' AND ');
     const restrictedTree = substitute(
       await parseOrThrow(
@@ -196,15 +210,19 @@ export async function planIncrementalRefresh(
     target.from_table = replacement;
     return unparse(connection, rewritten);
   };
-  return {
-    base,
-    touchedKeysSql,
-    recomputeSql: {
-      equal: await restricted('='),
-      nullSafe: await restricted('IS NOT DISTINCT FROM'),
-    },
-    viewKeyColumns: filterKeys.map(({ viewColumn }) => quoteIdent(viewColumn)),
-  };
+  const all = filterKeys.map((_, i) => i);
+  const selections: KeySelection[] = [];
+  for (const keys of filterKeys.length > 1 ? [all, ...all.map((i) => [i])] : [all]) {
+    selections.push({
+      keys,
+      recomputeSql: {
+        equal: await restricted(keys, '='),
+        nullSafe: await restricted(keys, 'IS NOT DISTINCT FROM'),
+      },
+      viewKeyColumns: keys.map((i) => quoteIdent(filterKeys[i]!.viewColumn)),
+    });
+  }
+  return { base, touchedKeysSql, keyCount: filterKeys.length, selections };
 }
 
 /** Row count of the base table when its row ids are dense (the delta can be read by rowid). */
@@ -222,37 +240,45 @@ export async function appendWatermark(
 
 /**
  * Brings `view` up to date with the rows appended to the plan's base table since `watermark`.
- * Returns the new watermark, or undefined when the delta cannot be read (the caller recomputes).
- * Runs in its own transaction: the stored result never holds half a refresh.
+ * Returns the new watermark and the filter keys used (none when nothing was appended), or
+ * undefined when the delta cannot be read (the caller recomputes). Runs in its own transaction:
+ * the stored result never holds half a refresh.
  */
 export async function refreshIncrementally(
   connection: DuckDBConnection,
   plan: IncrementalPlan,
   view: string,
   watermark: bigint,
-): Promise<bigint | undefined> {
+): Promise<{ watermark: bigint; keys: readonly number[] } | undefined> {
   const now = await appendWatermark(connection, plan);
   if (now === undefined || now < watermark) return undefined;
-  if (now === watermark) return now;
+  if (now === watermark) return { watermark: now, keys: [] };
+  let selection: KeySelection;
   await connection.run('BEGIN TRANSACTION');
   try {
     await connection.run(
       `CREATE OR REPLACE TEMP TABLE ${DELTA} AS SELECT * FROM ${plan.base} WHERE rowid >= ${watermark}`,
     );
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${TOUCHED} AS ${plan.touchedKeysSql}`);
-    const nullCheck = plan.viewKeyColumns.map((_, i) => `${keyColumn(i)} IS NULL`).join(' OR ');
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${TOUCHED_ALL} AS ${plan.touchedKeysSql}`);
+    selection = await chooseSelection(connection, plan);
+    const columns = selection.keys.map(keyColumn);
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${TOUCHED} AS SELECT DISTINCT ${columns.join(', ')} FROM ${TOUCHED_ALL}`,
+    );
+    const nullCheck = columns.map((column) => `${column} IS NULL`).join(' OR ');
     const [[nulls]] = (
       await connection.runAndReadAll(`SELECT count(*) FROM ${TOUCHED} WHERE ${nullCheck}`)
     ).getRows() as [[bigint]];
     const nullSafe = nulls > 0n;
     const operator = nullSafe ? 'IS NOT DISTINCT FROM' : '=';
-    const on = plan.viewKeyColumns
-      .map((column, i) => `${view}.${column} ${operator} ${TOUCHED_ALIAS}.${keyColumn(i)}`)
+    const on = selection.viewKeyColumns
+      .map((column, i) => `${view}.${column} ${operator} ${TOUCHED_ALIAS}.${columns[i]}`)
       .join(' AND ');
     await connection.run(`DELETE FROM ${view} USING ${TOUCHED} AS ${TOUCHED_ALIAS} WHERE ${on}`);
     await connection.run(
-      `INSERT INTO ${view} ${nullSafe ? plan.recomputeSql.nullSafe : plan.recomputeSql.equal}`,
+      `INSERT INTO ${view} ${nullSafe ? selection.recomputeSql.nullSafe : selection.recomputeSql.equal}`,
     );
+    await connection.run(`DROP TABLE ${TOUCHED_ALL}`);
     await connection.run(`DROP TABLE ${TOUCHED}`);
     await connection.run(`DROP TABLE ${DELTA}`);
     await connection.run('COMMIT');
@@ -260,7 +286,33 @@ export async function refreshIncrementally(
     await connection.run('ROLLBACK');
     throw error;
   }
-  return now;
+  return { watermark: now, keys: selection.keys };
+}
+
+/**
+ * All keys, unless one key alone has fewer distinct touched values than there are touched key
+ * tuples (a new snapshot: one hour, every station), which then picks the groups far cheaper.
+ */
+async function chooseSelection(
+  connection: DuckDBConnection,
+  plan: IncrementalPlan,
+): Promise<KeySelection> {
+  const [all, ...singles] = plan.selections as [KeySelection, ...KeySelection[]];
+  if (singles.length === 0) return all;
+  const counts = (
+    await connection.runAndReadAll(
+      `SELECT count(*), ${singles.map((s) => `count(DISTINCT ${keyColumn(s.keys[0]!)})`).join(', ')} FROM ${TOUCHED_ALL}`,
+    )
+  ).getRows()[0] as bigint[];
+  let best = all;
+  let bestCount = counts[0]!;
+  singles.forEach((single, i) => {
+    if (counts[i + 1]! < bestCount) {
+      best = single;
+      bestCount = counts[i + 1]!;
+    }
+  });
+  return best;
 }
 
 async function parse(connection: DuckDBConnection, sql: string): Promise<Node | undefined> {

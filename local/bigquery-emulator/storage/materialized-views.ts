@@ -149,18 +149,23 @@ async function refresh(
   const query = table.materializedView?.query ?? '';
   const { writes, rewrites } = generations(state);
   if (last?.incremental && last.rewrites === rewrites && last.query === query) {
-    const watermark = await refreshIncrementally(
+    const refreshed = await refreshIncrementally(
       connection,
       last.incremental.plan,
       nameOf(table),
       last.incremental.watermark,
     );
-    if (watermark !== undefined) {
+    if (refreshed !== undefined) {
       state.log.debug(
-        { view: table.id, fromRow: String(last.incremental.watermark), toRow: String(watermark) },
+        {
+          view: table.id,
+          fromRow: String(last.incremental.watermark),
+          toRow: String(refreshed.watermark),
+          keys: refreshed.keys.length,
+        },
         'materialized view refreshed incrementally',
       );
-      last.incremental.watermark = watermark;
+      last.incremental.watermark = refreshed.watermark;
       last.writes = writes;
       last.atMs = state.now().getTime();
       return;
