@@ -92,17 +92,19 @@ interface MessageLayout {
   readonly attributes: readonly number[];
 }
 
+const NO_SIZES: readonly number[] = [];
+
 function layoutOf(m: StoredMessage): MessageLayout {
   let layout = m.wire as MessageLayout | undefined;
   if (layout) return layout;
   let total = 0;
   if (m.data.length > 0) total += lengthDelimitedSize(m.data.length);
-  const attributes: number[] = [];
+  let attributes: number[] | undefined;
   for (const key in m.attributes) {
     const keyBytes = Buffer.byteLength(key);
     const valueBytes = Buffer.byteLength(m.attributes[key]!);
     const entry = lengthDelimitedSize(keyBytes) + lengthDelimitedSize(valueBytes);
-    attributes.push(keyBytes, valueBytes, entry);
+    (attributes ??= []).push(keyBytes, valueBytes, entry);
     total += lengthDelimitedSize(entry);
   }
   total += lengthDelimitedSize(m.id.length);
@@ -111,7 +113,7 @@ function layoutOf(m: StoredMessage): MessageLayout {
   const timestamp = 1 + varintSize(seconds) + (nanos > 0 ? 1 + varintSize(nanos) : 0);
   total += lengthDelimitedSize(timestamp);
   if (m.orderingKey) total += lengthDelimitedSize(Buffer.byteLength(m.orderingKey));
-  layout = { total, timestamp, seconds, nanos, attributes };
+  layout = { total, timestamp, seconds, nanos, attributes: attributes ?? NO_SIZES };
   m.wire = layout; // kept on the message itself: redeliveries and other subscriptions reuse it
   return layout;
 }
@@ -125,7 +127,8 @@ function writePubsubMessage(buf: Buffer, pos: number, m: StoredMessage, l: Messa
   if (m.data.length > 0) {
     buf[pos++] = TAG.pubsubData;
     pos = writeVarint(buf, pos, m.data.length);
-    pos += m.data.copy(buf, pos);
+    buf.set(m.data, pos); // TypedArray#set: Buffer#copy allocates a view per call
+    pos += m.data.length;
   }
   let i = 0;
   for (const key in m.attributes) {

@@ -4,14 +4,8 @@ import { LIMITS } from '../limits.js';
 import { parseName, parseProject } from '../names.js';
 import type { Broker, NewMessage } from '../storage/broker.js';
 import { durationMs, type Duration, type TopicConfig } from '../storage/types.js';
+import type { PublishRequest } from './decode-publish.js';
 import { paginate, unary } from './unary.js';
-
-interface PublishRequest {
-  topic?: string;
-  messages?: Array<{ data?: Buffer; attributes?: Record<string, string>; orderingKey?: string }>;
-  /** Set by the server's deserializer: the request's size on the wire. */
-  __wireBytes?: number;
-}
 
 function checkRetention(d: Duration | undefined): void {
   const ms = durationMs(d);
@@ -28,9 +22,17 @@ function topicOut(config: TopicConfig): TopicConfig {
 }
 
 /** Validates one message against the real service's limits and turns it into a NewMessage. */
+const EMPTY_DATA = Buffer.alloc(0);
+/** Shared by every message published without attributes (nothing writes to a message's). */
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+
 export function validateMessage(m: NonNullable<PublishRequest['messages']>[number]): NewMessage {
-  const data = m.data ?? Buffer.alloc(0);
-  const attributes = m.attributes ?? {};
+  const data = m.data ?? EMPTY_DATA;
+  if (!m.attributes) {
+    if (data.length === 0) throw errors.emptyMessage();
+    return { data, attributes: NO_ATTRIBUTES, orderingKey: checkOrderingKey(m.orderingKey) };
+  }
+  const attributes = m.attributes;
   const keys = Object.keys(attributes);
   if (data.length === 0 && keys.length === 0) throw errors.emptyMessage();
   if (keys.length > LIMITS.maxAttributes)
@@ -45,14 +47,18 @@ export function validateMessage(m: NonNullable<PublishRequest['messages']>[numbe
       throw errors.attributeValueTooLong(key, valueBytes, LIMITS.maxAttributeValueBytes);
     }
   }
-  const orderingKey = m.orderingKey ?? '';
-  if (Buffer.byteLength(orderingKey) > LIMITS.maxOrderingKeyBytes) {
+  // `data` is a view into the request buffer: kept as is, no per-message copy.
+  return { data, attributes: { ...attributes }, orderingKey: checkOrderingKey(m.orderingKey) };
+}
+
+function checkOrderingKey(key: string | undefined): string {
+  if (!key) return '';
+  if (Buffer.byteLength(key) > LIMITS.maxOrderingKeyBytes) {
     throw errors.invalid(
       `The ordering key in the request is too long. The maximum allowed is ${LIMITS.maxOrderingKeyBytes} bytes.`,
     );
   }
-  // `data` is a view into the request buffer: kept as is, no per-message copy.
-  return { data, attributes: { ...attributes }, orderingKey };
+  return key;
 }
 
 /** google.pubsub.v1.Publisher: decode and validate each request, then call the broker. */

@@ -17,7 +17,7 @@ export const DELETED_TOPIC = '_deleted-topic_';
 
 export interface NewMessage {
   data: Buffer;
-  attributes: Record<string, string>;
+  attributes: Readonly<Record<string, string>>;
   orderingKey: string;
 }
 
