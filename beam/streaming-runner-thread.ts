@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../services/shared/logger.js';
+import { writeThreadLogRecord, type ThreadLogRecord } from '../services/shared/thread-log.js';
 import type {
   CuratedStreamingRunner,
   CuratedStreamingRunnerOptions,
@@ -31,7 +32,7 @@ export interface RunnerThreadInput {
 export type RunnerThreadReport =
   | { type: 'started' | 'stats' | 'stopped'; stats: CuratedStreamingStats }
   | { type: 'failed'; message: string }
-  | { type: 'log'; record: object };
+  | { type: 'log'; record: ThreadLogRecord };
 
 /**
  * The curated streaming runner on its own thread. In the local stack the emulators share the main
@@ -71,9 +72,7 @@ export async function startCuratedStreamingRunnerThread(
   const started = wait();
   worker.on('message', (message: RunnerThreadReport) => {
     if (message.type === 'log') {
-      const { level, msg, ...fields } = message.record as { level: number; msg?: string };
-      const label = log?.levels.labels[level] ?? 'info';
-      (log?.[label as 'info'] as Logger['info'] | undefined)?.call(log, fields, msg ?? '');
+      writeThreadLogRecord(log, message.record);
       return;
     }
     if (message.type === 'failed') {

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
-import { pino } from 'pino';
+import { threadLogger } from '../services/shared/thread-log.js';
 import { startCuratedStreamingRunner } from './streaming-runner.js';
 import type { RunnerThreadInput, RunnerThreadReport } from './streaming-runner-thread.js';
 
@@ -12,10 +12,7 @@ const input = (workerData as { input: RunnerThreadInput }).input;
 const report = (message: RunnerThreadReport) => port.postMessage(message);
 
 // Log records travel to the parent, which writes them with its own logger and destination.
-const logger = pino(
-  { level: input.logLevel, base: undefined, timestamp: false },
-  { write: (line: string) => report({ type: 'log', record: JSON.parse(line) as object }) },
-);
+const logger = threadLogger(input.logLevel, (record) => report({ type: 'log', record }));
 
 try {
   const runner = await startCuratedStreamingRunner({
