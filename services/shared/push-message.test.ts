@@ -56,6 +56,9 @@ describe('decodeMessageText', () => {
     ['wrong padding', 'YWJj='],
     ['a truncated quantum', 'YWJjZ'],
     ['url-safe alphabet', 'a-_b'],
+    ['embedded whitespace', 'YWJj\nZGVm'],
+    ['missing padding', 'YWI'],
+    ['non-canonical trailing bits', 'YR=='],
   ])('refuses %s as invalid_base64', (_label, data) => {
     expect(errorTypeOf(decode(data))).toBe('invalid_base64');
   });
