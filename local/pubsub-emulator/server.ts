@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { decodePublishRequest } from './handlers/decode-publish.js';
+import { decodePublishRequest } from './handlers/publish-codec.js';
 import { publisherHandlers } from './handlers/publisher.js';
 import { subscriberHandlers } from './handlers/subscriber.js';
 import { LIMITS } from './limits.js';
@@ -40,7 +40,10 @@ export function createGrpcServer(broker: Broker): grpc.Server {
     'grpc.max_receive_message_length': LIMITS.maxPublishRequestBytes * 2,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(fastPublish(services.publisher), publisherHandlers(broker));
+  server.addService(
+    preEncodedResponses(fastPublish(services.publisher), ['Publish']),
+    publisherHandlers(broker),
+  );
   server.addService(
     preEncodedResponses(services.subscriber, ['Pull', 'StreamingPull']),
     subscriberHandlers(broker),

@@ -4,7 +4,7 @@ import { LIMITS } from '../limits.js';
 import { parseName, parseProject } from '../names.js';
 import type { Broker, NewMessage } from '../storage/broker.js';
 import { durationMs, type Duration, type TopicConfig } from '../storage/types.js';
-import type { PublishRequest } from './decode-publish.js';
+import { encodePublishResponse, type PublishRequest } from './publish-codec.js';
 import { paginate, unary } from './unary.js';
 
 function checkRetention(d: Duration | undefined): void {
@@ -120,8 +120,7 @@ export function publisherHandlers(broker: Broker): UntypedServiceImplementation 
         );
       }
       const valid = messages.map(validateMessage);
-      const messageIds = await broker.publish(req.topic!, valid);
-      return { messageIds };
+      return encodePublishResponse(await broker.publish(req.topic!, valid));
     }),
 
     ListTopics: unary(

@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { loadPubSubServices } from '../proto.js';
-import { decodePublishRequest } from './decode-publish.js';
+import { decodePublishRequest, encodePublishResponse } from './publish-codec.js';
 
 const publish = loadPubSubServices().publisher.Publish!;
 
@@ -100,5 +100,18 @@ describe('decodePublishRequest', () => {
     // A message whose declared length ends inside a field.
     const overrun = Buffer.from([(2 << 3) | 2, 2, (1 << 3) | 2, 5, 0x61, 0x62, 0x63, 0x64, 0x65]);
     expect(() => decodePublishRequest(overrun)).toThrow();
+  });
+
+  it('encodes the PublishResponse the generic codec reads back', () => {
+    const ids = [
+      '1',
+      '42',
+      '9007199254740991',
+      ...Array.from({ length: 1000 }, (_, i) => String(i)),
+    ];
+    const decoded = publish.responseDeserialize(encodePublishResponse(ids)) as {
+      messageIds: string[];
+    };
+    expect(decoded.messageIds).toEqual(ids);
   });
 });
