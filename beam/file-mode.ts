@@ -22,7 +22,7 @@ export interface CurateFileOptions {
    *   of the input: a worker thread first spends ~0.6 s of CPU loading tsx and the Beam SDK
    */
   readonly workers?: number;
-  /** Bytes of input per range when several threads curate. @default 4 ranges per thread, 1–16 MiB */
+  /** Bytes of input per range when several threads curate. @default 8 ranges per thread, 2–16 MiB */
   readonly rangeBytes?: number;
   /** Called as ranges are written when several threads curate: ranges written, ranges in all. */
   readonly onProgress?: (written: number, total: number) => void;

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type * as beam from 'apache-beam';
 import { requireForSerialization } from 'apache-beam/serialization';
 import type { CuratedMessage, StationRowBatch } from './curated-elements.js';
-import { emitStationRowLines } from './station-row-json.js';
+import { writeStationRowLines, type LineSink } from './station-row-json.js';
 
 /*
  * Newline-delimited JSON in and out of a pipeline, as DoFns with synchronous file I/O. The Beam
@@ -29,6 +29,13 @@ export interface MessageLine {
 }
 
 const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isWellFormed(text: string): boolean {
+  // String.prototype.isWellFormed is in Node 20 but not in our ES2023 lib typings.
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
 const CHUNK_BYTES = 1 << 20;
 
 function isBlank(line: Uint8Array): boolean {
@@ -144,9 +151,11 @@ const WRITE_BUFFER_BYTES = 1 << 20;
  * written over again; without, each drained buffer is handed away for good (kept in memory and
  * transferred to another thread) and a fresh one is allocated. Created per bundle, in startBundle.
  */
-export class LineWriter {
+export class LineWriter implements LineSink {
   private buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   private used = 0;
+  /** Where `lineWithJsonString` encodes its text before escaping it into `buffer`. */
+  private scratch = Buffer.allocUnsafe(64 << 10);
 
   constructor(
     private readonly drain: (bytes: Buffer) => void,
@@ -166,6 +175,50 @@ export class LineWriter {
     this.used += this.buffer.write(text, this.used, 'utf8');
     this.buffer[this.used] = NEWLINE;
     this.used += 1;
+  }
+
+  /**
+   * Writes `head`, `text` escaped as the inside of a JSON string, `tail` and a newline: the bytes of
+   * `${head}${JSON.stringify(text).slice(1, -1)}${tail}\n`. The text is UTF-8-encoded into the
+   * buffer as it is and its `"` and `\` are then escaped in place, which is all JSON.stringify would
+   * do unless the text holds a control character or a lone surrogate: then nothing is written and
+   * the answer is false, for the caller to write the line with `line` instead.
+   */
+  lineWithJsonString(head: string, text: string, tail: string): boolean {
+    // Lone surrogates would be encoded as U+FFFD; JSON.stringify escapes them. (For one-byte
+    // strings, nearly all of them, this check is free.)
+    if (!isWellFormed(text)) return false;
+    // 3 UTF-8 bytes per UTF-16 code unit at most; an escaped `"` or `\` takes 2.
+    const textWorstCase = text.length * 3;
+    const worstCase = (head.length + tail.length) * 3 + textWorstCase + 1;
+    if (this.used + worstCase > this.buffer.length) {
+      this.flush();
+      if (worstCase > this.buffer.length) return false;
+    }
+    if (textWorstCase > this.scratch.length) this.scratch = Buffer.allocUnsafe(textWorstCase);
+    const scratch = this.scratch;
+    const length = scratch.write(text, 0, 'utf8');
+    const out = this.buffer;
+    let at = this.used + out.write(head, this.used, 'utf8');
+    // One pass from the UTF-8 bytes to the output. Bytes of multi-byte characters are all ≥ 0x80,
+    // so only ASCII `"`, `\` and controls need a look.
+    for (let i = 0; i < length; i += 1) {
+      const byte = scratch[i]!;
+      if (byte === QUOTE || byte === BACKSLASH) {
+        out[at] = BACKSLASH;
+        out[at + 1] = byte;
+        at += 2;
+      } else if (byte < 0x20) {
+        return false; // this.used is untouched: what was written past it is dropped
+      } else {
+        out[at] = byte;
+        at += 1;
+      }
+    }
+    at += out.write(tail, at, 'utf8');
+    out[at] = NEWLINE;
+    this.used = at + 1;
+    return true;
   }
 
   flush(): void {
@@ -238,8 +291,7 @@ export class NdjsonRowBatchSinkDoFn {
   }
 
   process(batch: StationRowBatch): void {
-    const writer = this.writer!;
-    emitStationRowLines(batch, this.keyed, (line) => writer.line(line));
+    writeStationRowLines(batch, this.keyed, this.writer!);
   }
 
   finishBundle(): void {

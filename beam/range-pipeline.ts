@@ -6,7 +6,7 @@ import { UnkeyDoFn } from './curated-dofns.js';
 import { curatedBatchTransform, type CuratedBatchPCollections } from './curated-transform.js';
 import { runOnDirectRunner } from './direct-run.js';
 import { LineWriter, NdjsonSourceDoFn, type LineRange } from './ndjson-io.js';
-import { emitStationRowLines } from './station-row-json.js';
+import { writeStationRowLines } from './station-row-json.js';
 
 /*
  * One line range of a file-mode input through the curated composite on a DirectRunner of this
@@ -53,8 +53,7 @@ export class MemoryRowBatchSinkDoFn {
   }
 
   process(batch: StationRowBatch): void {
-    const writer = this.writer!;
-    emitStationRowLines(batch, false, (line) => writer.line(line));
+    writeStationRowLines(batch, false, this.writer!);
   }
 
   finishBundle(): void {

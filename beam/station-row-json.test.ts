@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEnvelope, statusSnapshotToRows, type CuratedStatusRow } from '../core/index.js';
 import { keyedRows, type StationRowBatch } from './curated-elements.js';
-import { stationRowLines } from './station-row-json.js';
+import { LineWriter } from './ndjson-io.js';
+import { stationRowLines, writeStationRowLines } from './station-row-json.js';
 import { envelopeLine, STATUS_FIXTURES } from './testing/fixtures.js';
 
 /** What the generic sink writes for the same rows: the reference the fast encoder must match. */
@@ -10,6 +11,27 @@ function reference(batch: StationRowBatch, keyed: boolean): string[] {
   return keyed
     ? keyedRows(batch).map((k) => JSON.stringify(k))
     : batch.rows.map((r) => JSON.stringify(r));
+}
+
+/**
+ * The bytes the rows sinks write for a batch (through LineWriter, whose in-buffer escaping of
+ * raw_station_json must match JSON.stringify), as a check against the reference lines.
+ */
+function expectSinkBytes(batch: StationRowBatch, keyed: boolean): void {
+  const chunks: Buffer[] = [];
+  const writer = new LineWriter((bytes) => chunks.push(Buffer.from(bytes)), true);
+  writeStationRowLines(batch, keyed, writer);
+  writer.flush();
+  const written = Buffer.concat(chunks);
+  const expected = Buffer.from(
+    reference(batch, keyed)
+      .map((l) => `${l}\n`)
+      .join(''),
+    'utf8',
+  );
+  // Buffer.equals, not toEqual: vitest compares large buffers byte by byte, very slowly.
+  if (!written.equals(expected)) expect(written.toString('utf8')).toBe(expected.toString('utf8'));
+  expect(written.equals(expected)).toBe(true);
 }
 
 describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
@@ -21,6 +43,8 @@ describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
         const batch = { messageId, rows };
         expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
         expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
+        expectSinkBytes(batch, false);
+        expectSinkBytes(batch, true);
       }
     }
   });
@@ -32,6 +56,8 @@ describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
     const batch = { messageId: 'm', rows };
     expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
     expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
+    expectSinkBytes(batch, false);
+    expectSinkBytes(batch, true);
   });
 
   it('falls back to JSON.stringify for rows of another shape or with other value types', () => {
@@ -47,10 +73,18 @@ describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
       { ...base, mechanical_available: { nested: [1, '2'] } },
       { ...base, ingest_ts: null },
       { ...base, raw_station_json: '\u2028\ud800"\\\n\u0000é😀' },
+      { ...base, raw_station_json: 'a control \u001f after "quotes" and \\' },
+      { ...base, raw_station_json: '\udc00 lone low, then "' },
+      { ...base, raw_station_json: '"\\""\\\\é😀"' },
+      { ...base, raw_station_json: '' },
+      { ...base, raw_station_json: 'ü"'.repeat(400_000) }, // larger than the 1 MiB buffer
+      { ...base, raw_station_json: null },
     ] as unknown as CuratedStatusRow[];
     const batch = { messageId: 'm-2', rows: odd };
     expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
     expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
+    expectSinkBytes(batch, false);
+    expectSinkBytes(batch, true);
   });
 
   it('for any row values (property)', () => {
@@ -86,6 +120,8 @@ describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
           const batch = { messageId, rows: rows as unknown as CuratedStatusRow[] };
           expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
           expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
+          expectSinkBytes(batch, false);
+          expectSinkBytes(batch, true);
         },
       ),
       { numRuns: 300 },
