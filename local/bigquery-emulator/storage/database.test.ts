@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Database } from './database.js';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'bq-database-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const walSize = (file: string) => (existsSync(`${file}.wal`) ? statSync(`${file}.wal`).size : 0);
+
+describe('Database checkpoints', () => {
+  it('checkpoints once left alone, not inside the commits of a burst', async () => {
+    const file = path.join(dataDir, 'idle.duckdb');
+    const db = await Database.open(file);
+    try {
+      await db.exclusive((c) => c.run('CREATE TABLE t (n BIGINT, s VARCHAR)'));
+      // Requests the size of a 10,000-row insertAll (about 1 MB each) go through the log.
+      for (let batch = 0; batch < 20; batch++) {
+        await db.transaction((c) =>
+          c.run(
+            `INSERT INTO t SELECT range, repeat('x', 100) || range FROM range(${batch * 10_000}, ${(batch + 1) * 10_000})`,
+          ),
+        );
+      }
+      // Past DuckDB's default 16 MB threshold, under ours: no commit of the burst checkpointed.
+      expect(walSize(file)).toBeGreaterThan(16_000_000);
+      await db.idleCheckpointed();
+      expect(walSize(file)).toBe(0);
+      const [[count]] = (
+        await db.exclusive((c) => c.runAndReadAll('SELECT count(*) FROM t'))
+      ).getRows() as [[bigint]];
+      expect(count).toBe(200_000n);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps every committed write when the process dies before any checkpoint', async () => {
+    const file = path.join(dataDir, 'crash.duckdb');
+    // A child commits, then exits at once: no close, no checkpoint; only the fsynced log remains.
+    const script = `
+      import { Database } from './local/bigquery-emulator/storage/database.ts';
+      const db = await Database.open(${JSON.stringify(file)});
+      await db.exclusive((c) => c.run('CREATE TABLE t (n BIGINT)'));
+      await db.transaction((c) => c.run('INSERT INTO t SELECT range FROM range(300000)'));
+      process.exit(0);`;
+    execFileSync(
+      path.join(repoRoot, 'node_modules/.bin/tsx'),
+      ['--input-type=module', '--eval', script],
+      {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      },
+    );
+    expect(walSize(file)).toBeGreaterThan(0);
+    const db = await Database.open(file);
+    try {
+      const [[count]] = (
+        await db.exclusive((c) => c.runAndReadAll('SELECT count(*) FROM t'))
+      ).getRows() as [[bigint]];
+      expect(count).toBe(300_000n);
+    } finally {
+      await db.close();
+    }
+  });
+});
