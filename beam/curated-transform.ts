@@ -1,4 +1,6 @@
-import * as beam from 'apache-beam';
+import './beam-sdk.js';
+import { P, type PCollection } from 'apache-beam/pvalue';
+import * as beam from 'apache-beam/transforms';
 import {
   COUNTERS,
   type CuratedMessage,
@@ -19,19 +21,19 @@ export interface CuratedTransformOptions {
 }
 
 export type CuratedPCollections = CuratedOutputs<
-  beam.PCollection<KeyedRow>,
-  beam.PCollection<KeyedDlqRecord>
+  PCollection<KeyedRow>,
+  PCollection<KeyedDlqRecord>
 >;
 
 /** The composite's outputs with rows still grouped per snapshot (see `curatedBatchTransform`). */
 export type CuratedBatchPCollections = CuratedOutputs<
-  beam.PCollection<StationRowBatch>,
-  beam.PCollection<KeyedDlqRecord>
+  PCollection<StationRowBatch>,
+  PCollection<KeyedDlqRecord>
 >;
 
 /** The two stages and the DLQ flatten, shared by both forms of the composite. */
 function curatedStages(
-  messages: beam.PCollection<CuratedMessage>,
+  messages: PCollection<CuratedMessage>,
   fixedNow: string | null,
 ): CuratedBatchPCollections {
   const parsed = messages
@@ -43,8 +45,8 @@ function curatedStages(
       }),
     )
     .apply(beam.withName('parse_normalize_outputs', beam.split(['parsed', 'dlq']))) as {
-    parsed: beam.PCollection<ParsedMessage>;
-    dlq: beam.PCollection<KeyedDlqRecord>;
+    parsed: PCollection<ParsedMessage>;
+    dlq: PCollection<KeyedDlqRecord>;
   };
 
   const mapped = parsed.parsed
@@ -58,13 +60,13 @@ function curatedStages(
       }),
     )
     .apply(beam.withName('snapshot_to_station_rows_outputs', beam.split(['rows', 'dlq']))) as {
-    rows: beam.PCollection<StationRowBatch>;
-    dlq: beam.PCollection<KeyedDlqRecord>;
+    rows: PCollection<StationRowBatch>;
+    dlq: PCollection<KeyedDlqRecord>;
   };
 
-  const dlq = beam
-    .P([parsed.dlq, mapped.dlq])
-    .apply(beam.withName('dlq', beam.flatten<KeyedDlqRecord>()));
+  const dlq = P([parsed.dlq, mapped.dlq]).apply(
+    beam.withName('dlq', beam.flatten<KeyedDlqRecord>()),
+  );
   return { rows: mapped.rows, dlq };
 }
 
@@ -77,9 +79,9 @@ function curatedStages(
  */
 export function curatedTransform(
   options: CuratedTransformOptions = {},
-): (messages: beam.PCollection<CuratedMessage>) => CuratedPCollections {
+): (messages: PCollection<CuratedMessage>) => CuratedPCollections {
   const fixedNow = options.fixedNow ?? null;
-  return beam.withName('curated', (messages: beam.PCollection<CuratedMessage>) => {
+  return beam.withName('curated', (messages: PCollection<CuratedMessage>) => {
     const { rows, dlq } = curatedStages(messages, fixedNow);
     return { rows: rows.apply(beam.parDo(new ExplodeRowsDoFn())), dlq };
   });
@@ -92,9 +94,9 @@ export function curatedTransform(
  */
 export function curatedBatchTransform(
   options: CuratedTransformOptions = {},
-): (messages: beam.PCollection<CuratedMessage>) => CuratedBatchPCollections {
+): (messages: PCollection<CuratedMessage>) => CuratedBatchPCollections {
   const fixedNow = options.fixedNow ?? null;
-  return beam.withName('curated', (messages: beam.PCollection<CuratedMessage>) =>
+  return beam.withName('curated', (messages: PCollection<CuratedMessage>) =>
     curatedStages(messages, fixedNow),
   );
 }

@@ -1,7 +1,7 @@
-// The SDK's modules import each other in a cycle that only resolves when the package root loads
-// first; importing a runner module on its own fails with "Class extends value undefined".
-import 'apache-beam';
-import type * as beam from 'apache-beam';
+// The SDK's modules import each other in a cycle that only resolves when they load in the right
+// order; beam-sdk.ts loads them so (without the SDK's io, which the DirectRunner does not need).
+import './beam-sdk.js';
+import type * as beam from 'apache-beam/pvalue';
 import { directRunner } from 'apache-beam/runners/direct_runner';
 
 /** The pipeline shape both local runners hand to the DirectRunner. */

@@ -1,4 +1,6 @@
-import * as beam from 'apache-beam';
+import './beam-sdk.js';
+import type { Root } from 'apache-beam/pvalue';
+import * as beam from 'apache-beam/transforms';
 import { requireForSerialization } from 'apache-beam/serialization';
 import { impulse } from 'apache-beam/transforms/internal';
 import { COUNTERS, type StationRowBatch } from './curated-elements.js';
@@ -103,7 +105,7 @@ export async function curateLineRange(
   const output = { rows: [] as Buffer[], dlq: [] as Buffer[] };
   outputs.set(key, output);
   try {
-    const counters = await runOnDirectRunner((root: beam.Root) => {
+    const counters = await runOnDirectRunner((root: Root) => {
       const messages = root.apply(impulse()).apply(
         beam.parDo(new NdjsonSourceDoFn(path, 'envelopes', range), {
           blankLines: beam.counter(COUNTERS.blankLinesSkipped),
