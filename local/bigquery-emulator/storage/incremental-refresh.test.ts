@@ -130,6 +130,13 @@ describe('incremental refresh', () => {
       ['"station_id"'],
       ['"hour_index"'],
     ]);
+    // The hour is a time bucket: its selections also bound the snapshot time itself.
+    expect(streaks?.selections.map((s) => s.recomputeSql.ranged?.widthMicros)).toEqual([
+      3_600_000_000n,
+      undefined,
+      3_600_000_000n,
+    ]);
+    expect(totals?.selections[0]?.recomputeSql.ranged).toBeUndefined();
   });
 
   it('gives the per-snapshot totals a full recompute would, batch after batch', async () => {

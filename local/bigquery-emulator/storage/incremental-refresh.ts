@@ -42,11 +42,31 @@ export interface IncrementalPlan {
 interface KeySelection {
   /** Indexes of the filter keys used. */
   readonly keys: readonly number[];
-  /** The view's query with the base table restricted to those keys, per join flavour. */
-  readonly recomputeSql: { equal: string; nullSafe: string };
+  /**
+   * The view's query with the base table restricted to those keys, per join flavour; `ranged`
+   * (equality, plus the time range of a bucket key) when one of the keys is a time bucket.
+   */
+  readonly recomputeSql: { equal: string; nullSafe: string; ranged?: RangedSql };
   /** The view's columns holding those keys, quoted, in the order of `keys`. */
   readonly viewKeyColumns: readonly string[];
 }
+
+/**
+ * A key of the form `epoch_us(t) // width` (a time bucket: what `DIV(UNIX_MICROS(t), width)`
+ * translates to) also bounds `t` itself, which DuckDB can check against each row group's min/max
+ * and skip most of the table, where the bucket expression has to be computed for every row.
+ */
+interface RangedSql {
+  /** The filter key that is a time bucket. */
+  readonly key: number;
+  readonly widthMicros: bigint;
+  /** SQL with {@link RANGE_LOW} and {@link RANGE_HIGH} standing for the bounds in microseconds. */
+  readonly sql: string;
+}
+
+// Within 2^53: the parse tree goes through JSON.parse, which would round a larger number.
+const RANGE_LOW = '-4503599627301';
+const RANGE_HIGH = '-4503599627302';
 
 /** Temporary tables of a refresh: the appended rows, the keys they touch, the keys used. */
 const DELTA = 'temp.main._pmp_mv_delta';
@@ -173,6 +193,8 @@ export async function planIncrementalRefresh(
 
   const expressions = filterKeys.map(({ expression }) => expression);
   const placeholders = expressions.map((_, i) => `${PLACEHOLDER}${i}`);
+  const buckets: (TimeBucket | undefined)[] = [];
+  for (const expression of expressions) buckets.push(await timeBucket(connection, expression));
   const alias = quoteIdent(baseAlias);
   const touchedKeysSql = await unparse(
     connection,
@@ -184,16 +206,25 @@ export async function planIncrementalRefresh(
       expressions,
     ),
   );
-  const restricted = async (keys: readonly number[], operator: '=' | 'IS NOT DISTINCT FROM') => {
+  const restricted = async (
+    keys: readonly number[],
+    operator: '=' | 'IS NOT DISTINCT FROM',
+    range?: { key: number },
+  ) => {
     const on = keys
       .map((i) => `${placeholders[i]} ${operator} ${TOUCHED_ALIAS}.${keyColumn(i)}`)
       .join(' AND ');
+    const bounded = range ? `${PLACEHOLDER}t${range.key}` : '';
+    const where = range
+      ? ` WHERE ${bounded} >= CAST(make_timestamp(CAST(${RANGE_LOW} AS BIGINT)) AS TIMESTAMPTZ) AND ${bounded} < CAST(make_timestamp(CAST(${RANGE_HIGH} AS BIGINT)) AS TIMESTAMPTZ)`
+      : '';
     const restrictedTree = substitute(
       await parseOrThrow(
         connection,
-        `SELECT ${alias}.* FROM ${base} AS ${alias} SEMI JOIN ${TOUCHED} AS ${TOUCHED_ALIAS} ON ${on}`,
+        `SELECT ${alias}.* FROM ${base} AS ${alias} SEMI JOIN ${TOUCHED} AS ${TOUCHED_ALIAS} ON ${on}${where}`,
       ),
       expressions,
+      buckets,
     );
     const replacement: Node = {
       type: 'SUBQUERY',
@@ -212,12 +243,21 @@ export async function planIncrementalRefresh(
   };
   const all = filterKeys.map((_, i) => i);
   const selections: KeySelection[] = [];
+  const occurrences = (text: string, token: string) => text.split(token).length - 1;
+  const rangedOf = async (key: number, keys: readonly number[] = all) => {
+    const sql = await restricted(keys, '=', { key });
+    // The bounds are filled in by text: each placeholder must be there exactly once.
+    if (occurrences(sql, RANGE_LOW) !== 1 || occurrences(sql, RANGE_HIGH) !== 1) return {};
+    return { ranged: { key, widthMicros: buckets[key]!.widthMicros, sql } };
+  };
   for (const keys of filterKeys.length > 1 ? [all, ...all.map((i) => [i])] : [all]) {
+    const bucketKey = keys.find((i) => buckets[i] !== undefined);
     selections.push({
       keys,
       recomputeSql: {
         equal: await restricted(keys, '='),
         nullSafe: await restricted(keys, 'IS NOT DISTINCT FROM'),
+        ...(bucketKey !== undefined ? await rangedOf(bucketKey, keys) : {}),
       },
       viewKeyColumns: keys.map((i) => quoteIdent(filterKeys[i]!.viewColumn)),
     });
@@ -275,9 +315,11 @@ export async function refreshIncrementally(
       .map((column, i) => `${view}.${column} ${operator} ${TOUCHED_ALIAS}.${columns[i]}`)
       .join(' AND ');
     await connection.run(`DELETE FROM ${view} USING ${TOUCHED} AS ${TOUCHED_ALIAS} WHERE ${on}`);
-    await connection.run(
-      `INSERT INTO ${view} ${nullSafe ? selection.recomputeSql.nullSafe : selection.recomputeSql.equal}`,
-    );
+    const recompute = nullSafe
+      ? selection.recomputeSql.nullSafe
+      : ((await rangedSql(connection, selection.recomputeSql.ranged)) ??
+        selection.recomputeSql.equal);
+    await connection.run(`INSERT INTO ${view} ${recompute}`);
     await connection.run(`DROP TABLE ${TOUCHED_ALL}`);
     await connection.run(`DROP TABLE ${TOUCHED}`);
     await connection.run(`DROP TABLE ${DELTA}`);
@@ -287,6 +329,25 @@ export async function refreshIncrementally(
     throw error;
   }
   return { watermark: now, keys: selection.keys };
+}
+
+/**
+ * The ranged recompute with the touched buckets' bounds filled in, when every touched bucket is
+ * after 1970 (integer division truncates toward zero: below that a bucket is not a plain range).
+ */
+async function rangedSql(
+  connection: DuckDBConnection,
+  ranged: RangedSql | undefined,
+): Promise<string | undefined> {
+  if (!ranged) return undefined;
+  const column = keyColumn(ranged.key);
+  const [[low, high]] = (
+    await connection.runAndReadAll(`SELECT min(${column}), max(${column}) FROM ${TOUCHED}`)
+  ).getRows() as [[bigint | null, bigint | null]];
+  if (low === null || high === null || typeof low !== 'bigint' || low <= 0n) return undefined;
+  return ranged.sql
+    .replaceAll(RANGE_LOW, String(low * ranged.widthMicros))
+    .replaceAll(RANGE_HIGH, String((BigInt(high) + 1n) * ranged.widthMicros));
 }
 
 /**
@@ -555,15 +616,57 @@ function normalized(value: unknown): unknown {
   return out;
 }
 
-/** A copy of `tree` with each placeholder column replaced by its expression. */
-function substitute(tree: Node, expressions: readonly Node[]): Node {
+interface TimeBucket {
+  /** The time the bucket is computed from. */
+  readonly time: Node;
+  readonly widthMicros: bigint;
+}
+
+/**
+ * `expression` as `epoch_us(time) // width` with a constant positive width (evaluated once here),
+ * or undefined.
+ */
+async function timeBucket(
+  connection: DuckDBConnection,
+  expression: Node,
+): Promise<TimeBucket | undefined> {
+  if (expression.class !== 'FUNCTION' || expression.function_name !== '//') return undefined;
+  const [epoch, width] = expression.children as Node[];
+  if (epoch?.class !== 'FUNCTION' || epoch.function_name !== 'epoch_us') return undefined;
+  const time = (epoch.children as Node[] | undefined)?.[0];
+  if (!time || (epoch.children as Node[]).length !== 1 || !width) return undefined;
+  if (columnNames(width).length > 0) return undefined;
+  try {
+    const template = await parseOrThrow(connection, `SELECT ${PLACEHOLDER}0 AS w`);
+    const sql = await unparse(connection, substitute(template, [width]));
+    const reader = await connection.runAndReadAll(`SELECT CAST(w AS BIGINT) FROM (${sql}) AS _w`);
+    const value = reader.getRows()[0]?.[0];
+    return typeof value === 'bigint' && value > 0n ? { time, widthMicros: value } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A copy of `tree` with each placeholder column replaced by its expression (`…<i>`) or by the
+ * time its bucket is computed from (`…t<i>`).
+ */
+function substitute(
+  tree: Node,
+  expressions: readonly Node[],
+  buckets: readonly (TimeBucket | undefined)[] = [],
+): Node {
   const replace = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(replace);
     if (value === null || typeof value !== 'object') return value;
     const node = value as Node;
     const names = node.column_names as string[] | undefined;
     if (node.class === 'COLUMN_REF' && names?.length === 1 && names[0]!.startsWith(PLACEHOLDER)) {
-      const expression = expressions[Number(names[0]!.slice(PLACEHOLDER.length))];
+      const suffix = names[0]!.slice(PLACEHOLDER.length);
+      const expression = suffix.startsWith('t')
+        ? buckets[Number(suffix.slice(1))]?.time
+        : expressions[Number(suffix)];
+      if (!expression) throw new Error(`no expression for placeholder ${names[0]}`);
       return { ...structuredClone(expression), alias: node.alias };
     }
     return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, replace(child)]));
