@@ -331,17 +331,20 @@ export class Broker {
     const acked: number[] = [];
     const exactlyOnce = sub.exactlyOnce;
     const retain = sub.config.retainAckedMessages === true;
+    const journal = this.options.journal;
+    let count = 0;
     for (const ackId of ackIds) {
-      const found = sub.lookup(ackId);
-      if (!found || found.sm.acked || (exactlyOnce && !found.current)) {
+      const sm = sub.lookup(ackId);
+      if (!sm || sm.acked || (exactlyOnce && !sub.isCurrentLease(sm, ackId))) {
         invalid.push(ackId);
         continue;
       }
-      sub.acknowledge(found.sm, retain);
-      acked.push(found.sm.message.seq);
+      sub.acknowledge(sm, retain);
+      count += 1;
+      if (journal) acked.push(sm.message.seq);
     }
-    if (acked.length > 0) {
-      this.options.journal?.append({ t: 'ack', sub: subName, seqs: acked });
+    if (count > 0) {
+      journal?.append({ t: 'ack', sub: subName, seqs: acked });
       this.scheduleDispatch(sub);
     }
     return invalid;

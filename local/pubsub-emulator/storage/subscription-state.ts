@@ -28,12 +28,6 @@ class Lease implements Delivery {
   }
 }
 
-/** A parsed ack id: the message (by publish sequence) and which delivery of it. */
-export interface AckRef {
-  readonly seq: number;
-  readonly attempt: number;
-}
-
 /** Digits of a decimal number below 2^53 in `s` from `start` to `end`; NaN if anything else. */
 function parseDecimal(s: string, start: number, end: number): number {
   if (end <= start || end - start > 15) return NaN;
@@ -206,43 +200,41 @@ export class SubscriptionState {
     return new Lease(this.uid, sm.message, sm.attempts);
   }
 
-  /** Reads an ack id this subscription minted; undefined for anything else. */
-  parseAckId(ackId: string): AckRef | undefined {
-    const uid = this.uid;
-    if (ackId.length <= uid.length + 3 || !ackId.startsWith(uid)) return undefined;
-    if (ackId.charCodeAt(uid.length) !== 45 /* - */) return undefined;
-    const dash = ackId.indexOf('-', uid.length + 1);
-    if (dash < 0) return undefined;
-    const seq = parseDecimal(ackId, uid.length + 1, dash);
-    const attempt = parseDecimal(ackId, dash + 1, ackId.length);
-    if (Number.isNaN(seq) || Number.isNaN(attempt)) return undefined;
-    return { seq, attempt };
-  }
-
-  /** The message leased under exactly this ack id (its current lease), if any. */
-  leasedUnder(ackId: string): SubMessage | undefined {
-    const ref = this.parseAckId(ackId);
-    if (!ref) return undefined;
-    const sm = this.outstanding.get(ref.seq);
-    return sm && sm.attempts === ref.attempt ? sm : undefined;
-  }
-
   /** Moves a lease's deadline (ModifyAckDeadline). */
   setDeadline(sm: SubMessage, deadline: number): void {
     sm.deadline = deadline;
     if (deadline < this.nextDeadline) this.nextDeadline = deadline;
   }
 
-  /**
-   * Finds the message an ack id names, if it still exists; `current` tells whether the ack id is
-   * its live lease (exactly-once accepts only those) rather than an earlier delivery.
-   */
-  lookup(ackId: string): { sm: SubMessage; current: boolean } | undefined {
-    const ref = this.parseAckId(ackId);
-    if (!ref) return undefined;
-    const sm = this.all.get(ref.seq);
-    if (!sm) return undefined;
-    return { sm, current: sm.where === 'outstanding' && sm.attempts === ref.attempt };
+  /** The publish sequence an ack id of this subscription names; NaN for anything else. */
+  private ackIdSeq(ackId: string): number {
+    const uid = this.uid;
+    if (ackId.length <= uid.length + 3 || !ackId.startsWith(uid)) return NaN;
+    if (ackId.charCodeAt(uid.length) !== 45 /* - */) return NaN;
+    const dash = ackId.indexOf('-', uid.length + 1);
+    if (dash < 0 || Number.isNaN(parseDecimal(ackId, dash + 1, ackId.length))) return NaN;
+    return parseDecimal(ackId, uid.length + 1, dash);
+  }
+
+  /** The delivery attempt an ack id names (its last part); NaN if malformed. */
+  private ackIdAttempt(ackId: string): number {
+    return parseDecimal(ackId, ackId.lastIndexOf('-') + 1, ackId.length);
+  }
+
+  /** The message leased under exactly this ack id (its current lease), if any. */
+  leasedUnder(ackId: string): SubMessage | undefined {
+    const sm = this.outstanding.get(this.ackIdSeq(ackId));
+    return sm && sm.attempts === this.ackIdAttempt(ackId) ? sm : undefined;
+  }
+
+  /** Finds the message an ack id names (any delivery of it), if it still exists. */
+  lookup(ackId: string): SubMessage | undefined {
+    return this.all.get(this.ackIdSeq(ackId));
+  }
+
+  /** Whether `ackId` is `sm`'s live lease (exactly-once accepts only those), not an older delivery. */
+  isCurrentLease(sm: SubMessage, ackId: string): boolean {
+    return sm.where === 'outstanding' && sm.attempts === this.ackIdAttempt(ackId);
   }
 
   /** Ends a lease without acking (nack, expiry) and returns the message to the caller to place. */
