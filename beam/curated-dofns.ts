@@ -2,7 +2,7 @@ import type * as beam from 'apache-beam';
 import { requireForSerialization } from 'apache-beam/serialization';
 import {
   buildCuratedDlqRecord,
-  parseEnvelope,
+  parseEnvelopeText,
   statusSnapshotToRows,
   type CuratedDlqRow,
   type Envelope,
@@ -102,7 +102,8 @@ export class ParseNormalizeDoFn {
   process(message: CuratedMessage, context: ParseNormalizeContext): ParseNormalizeOutput[] {
     context.messagesIn.increment();
     try {
-      return [{ parsed: { envelope: parseEnvelope(message.data), message } }];
+      const { envelope, text } = parseEnvelopeText(message.data);
+      return [{ parsed: { envelope, message, text } }];
     } catch (error) {
       context.dlqCount.increment();
       return [
@@ -133,13 +134,13 @@ export class SnapshotToRowsDoFn {
   readonly beamName = 'snapshot_to_station_rows';
 
   process(parsed: ParsedMessage, context: SnapshotToRowsContext): SnapshotToRowsOutput[] {
-    const { envelope, message } = parsed;
+    const { envelope, message, text } = parsed;
     if (envelope.event_type !== STATION_STATUS) {
       context.ignored.increment();
       return [];
     }
     try {
-      const rows = statusSnapshotToRows(envelope);
+      const rows = statusSnapshotToRows(envelope, text);
       context.curated.increment();
       context.stationRows.increment(rows.length);
       if (rows.length === 0) return [];

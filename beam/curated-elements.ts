@@ -21,6 +21,11 @@ export interface CuratedMessage {
 export interface ParsedMessage {
   readonly envelope: Envelope;
   readonly message: CuratedMessage;
+  /**
+   * The JSON text the envelope was parsed from, for `statusSnapshotToRows` to slice each station's
+   * `raw_station_json` out of (same rows, less CPU). Optional: without it, stations are serialized.
+   */
+  readonly text?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { buildCuratedDlqRecord, type CuratedDlqRow } from './dlq.js';
-import { parseEnvelope, type Envelope } from './envelope.js';
+import { parseEnvelopeText, type Envelope } from './envelope.js';
 import { StageError, type Stage } from './errors.js';
 import { statusSnapshotToRows, type CuratedStatusRow } from './station-status.js';
 
@@ -45,10 +45,10 @@ export function curateMessage(raw: string | Uint8Array, meta: EventMeta, now: Da
   let stage: Stage = 'parse_normalize';
   let eventMeta = messageMeta(meta);
   try {
-    const envelope = parseEnvelope(raw);
+    const { envelope, text } = parseEnvelopeText(raw);
     stage = 'snapshot_to_station_rows';
     eventMeta = { ...eventMeta, ...envelopeMeta(envelope) };
-    return { rows: statusSnapshotToRows(envelope), dlq: [] };
+    return { rows: statusSnapshotToRows(envelope, text), dlq: [] };
   } catch (error) {
     const stageOfError = error instanceof StageError ? error.stage : stage;
     return {

@@ -170,6 +170,15 @@ function coercePayload(payload: unknown): unknown {
 
 /** Message data (UTF-8 JSON) → a normalised envelope; StageError('parse_normalize') otherwise. */
 export function parseEnvelope(raw: string | Uint8Array): Envelope {
+  return parseEnvelopeText(raw).envelope;
+}
+
+/**
+ * `parseEnvelope`, also handing back the decoded JSON text the envelope was parsed from, which
+ * `statusSnapshotToRows` can take to slice `raw_station_json` out of instead of serializing each
+ * station again.
+ */
+export function parseEnvelopeText(raw: string | Uint8Array): { envelope: Envelope; text: string } {
   let text: string;
   if (typeof raw === 'string') {
     text = raw;
@@ -196,5 +205,5 @@ export function parseEnvelope(raw: string | Uint8Array): Envelope {
       `message is not valid JSON: ${reason}`,
     );
   }
-  return normalizeEnvelope(value);
+  return { envelope: normalizeEnvelope(value), text };
 }

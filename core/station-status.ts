@@ -120,10 +120,14 @@ function stationCodeOf(station: Record<string, unknown>): unknown {
   return isTruthy(snake) ? snake : own(station, 'stationcode');
 }
 
-/** One station object → one curated row, or null when it has no usable station_id. */
+/**
+ * One station object → one curated row, or null when it has no usable station_id. `rawJson`, when
+ * given, must be exactly `JSON.stringify(station)` (see `statusSnapshotToRows`).
+ */
 export function stationStatusRow(
   station: Record<string, unknown>,
   envelope: Pick<Envelope, 'ingest_ts' | 'event_ts'>,
+  rawJson?: string,
 ): CuratedStatusRow | null {
   const stationId = stationIdOf(station);
   if (stationId === null) return null;
@@ -142,7 +146,7 @@ export function stationStatusRow(
     num_docks_available: toInt(eitherOf(station, 'num_docks_available', 'numDocksAvailable')),
     mechanical_available: mechanical,
     ebike_available: ebike,
-    raw_station_json: safeJsonStringify(station),
+    raw_station_json: rawJson ?? safeJsonStringify(station),
   };
 }
 
@@ -150,14 +154,287 @@ export function stationStatusRow(
  * A station_status snapshot envelope → one curated row per station, in feed order. Envelopes of
  * other event types give []. Stations that are not objects or have no usable station_id are
  * skipped. Throws StageError('snapshot_to_station_rows') when `payload.data.stations` is not a list.
+ *
+ * `sourceText`, when given, must be the JSON text the envelope was parsed from (`parseEnvelopeText`).
+ * It changes nothing in the rows, only their cost: a station whose text in it is already exactly
+ * what `JSON.stringify` gives for it (compact JSON, as collectors publish) takes its
+ * `raw_station_json` as a slice of that text instead of being serialized again, which was a
+ * quarter of the mapping's CPU time (docs/PERFORMANCE.md, #6).
  */
-export function statusSnapshotToRows(envelope: Envelope): CuratedStatusRow[] {
+export function statusSnapshotToRows(envelope: Envelope, sourceText?: string): CuratedStatusRow[] {
   if (envelope.event_type !== STATION_STATUS_EVENT_TYPE) return [];
+  const stations = snapshotStations(envelope);
+  const slices = sourceText === undefined ? null : stationJsonSlices(sourceText);
+  const usable = slices !== null && slices.starts.length === stations.length;
   const rows: CuratedStatusRow[] = [];
-  for (const station of snapshotStations(envelope)) {
+  for (let i = 0; i < stations.length; i += 1) {
+    const station = stations[i];
     if (!isRecord(station)) continue;
-    const row = stationStatusRow(station, envelope);
+    let rawJson: string | undefined;
+    if (usable && slices.starts[i]! >= 0 && slices.keyCounts[i] === countKeys(station)) {
+      rawJson = sourceText!.slice(slices.starts[i], slices.ends[i]);
+    }
+    const row = stationStatusRow(station, envelope, rawJson);
     if (row) rows.push(row);
   }
   return rows;
+}
+
+/** Object members in a parsed JSON value, at every depth (for-in: no key array allocated). */
+function countKeys(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += countKeys(item);
+    return count;
+  }
+  for (const key in value) {
+    count += 1 + countKeys((value as Record<string, unknown>)[key]);
+  }
+  return count;
+}
+
+/**
+ * Where each element of `payload.data.stations` lies in an envelope's JSON text: `starts[i]` and
+ * `ends[i]` delimit element i, `starts[i]` is -1 when that text is not exactly what
+ * `JSON.stringify(JSON.parse(text))` gives (whitespace, an escape it would write otherwise, a
+ * number not in its shortest form, a key that looks like an array index and would be reordered),
+ * and `keyCounts[i]` counts the element's object members at every depth: fewer parsed ones mean a
+ * duplicate key, which the caller checks (`countKeys`). null when the text does not have that
+ * layout plainly (a payload given as a string, a repeated key on the way down, anything odd): the
+ * caller then serializes every station. The text must be valid JSON (it has been parsed).
+ */
+export function stationJsonSlices(
+  text: string,
+): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
+  if (!isWellFormedText(text)) return null;
+  try {
+    return new StationSliceScanner(text).scan();
+  } catch {
+    return null;
+  }
+}
+
+function isWellFormedText(text: string): boolean {
+  // String.prototype.isWellFormed is in Node 20 but not in our ES2023 lib typings.
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** A single pass over an envelope's text for `stationJsonSlices`; throws when it gets lost. */
+class StationSliceScanner {
+  private pos = 0;
+  /** Whether the value being scanned is still in JSON.stringify's form. */
+  private canonical = true;
+  private keys = 0;
+  /** Position of the next backslash at or after the scan position (Infinity: none left). */
+  private nextBackslash = -1;
+
+  constructor(private readonly text: string) {}
+
+  scan(): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
+    this.skipSpace();
+    return this.member(['payload', 'data', 'stations'], 0);
+  }
+
+  /**
+   * At an object: goes down member `path[depth]` (which must be there exactly once, with a plain
+   * key, as JSON.parse keeps the last of repeated keys) and skips the other members, leaving the
+   * position after the object. At the end of the path, scans the stations list.
+   */
+  private member(
+    path: readonly string[],
+    depth: number,
+  ): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
+    if (this.code() !== 0x7b) return null;
+    this.pos += 1;
+    let found: { starts: number[]; ends: number[]; keyCounts: number[] } | null = null;
+    for (;;) {
+      this.skipSpace();
+      if (this.code() === 0x7d) break;
+      const keyStart = this.pos + 1;
+      this.string();
+      const key = this.text.slice(keyStart, this.pos - 1);
+      this.skipSpace();
+      this.pos += 1; // ':'
+      this.skipSpace();
+      if (key.includes('\\')) return null;
+      if (key === path[depth]) {
+        if (found !== null) return null;
+        found = depth === path.length - 1 ? this.stationsList() : this.member(path, depth + 1);
+        if (found === null) return null;
+      } else {
+        this.value();
+      }
+      this.skipSpace();
+      if (this.code() === 0x2c) this.pos += 1;
+    }
+    this.pos += 1;
+    return found;
+  }
+
+  /** At the stations list: each element's place, form and member count. */
+  private stationsList(): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
+    if (this.code() !== 0x5b) return null;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const keyCounts: number[] = [];
+    this.pos += 1;
+    this.skipSpace();
+    if (this.code() === 0x5d) {
+      this.pos += 1;
+      return { starts, ends, keyCounts };
+    }
+    for (;;) {
+      this.skipSpace();
+      const start = this.pos;
+      this.canonical = true;
+      this.keys = 0;
+      this.value();
+      starts.push(this.canonical ? start : -1);
+      ends.push(this.pos);
+      keyCounts.push(this.keys);
+      this.skipSpace();
+      const next = this.code();
+      this.pos += 1;
+      if (next === 0x5d) return { starts, ends, keyCounts };
+      if (next !== 0x2c) throw new Error('stations list');
+    }
+  }
+
+  private code(): number {
+    return this.text.charCodeAt(this.pos);
+  }
+
+  /** Skips whitespace; whitespace inside a value means it is not in JSON.stringify's form. */
+  private skipSpace(): void {
+    for (;;) {
+      const c = this.code();
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.canonical = false;
+      this.pos += 1;
+    }
+  }
+
+  private value(): void {
+    const c = this.code();
+    if (c === QUOTE) this.string();
+    else if (c === 0x7b) this.object();
+    else if (c === 0x5b) this.array();
+    else if (c === 0x74 || c === 0x6e)
+      this.pos += 4; // true, null
+    else if (c === 0x66)
+      this.pos += 5; // false
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) this.number();
+    else throw new Error(`unexpected character at ${this.pos}`);
+  }
+
+  /** At '"': to after the closing quote. Only the escapes JSON.stringify writes keep the form. */
+  private string(): void {
+    const text = this.text;
+    const quote = text.indexOf('"', this.pos + 1);
+    if (quote === -1) throw new Error('unterminated string');
+    // Most strings hold no backslash: then the closing quote is the next one, found natively.
+    if (this.nextBackslash <= this.pos) {
+      const next = text.indexOf('\\', this.pos + 1);
+      this.nextBackslash = next === -1 ? Infinity : next;
+    }
+    if (this.nextBackslash > quote) {
+      this.pos = quote + 1;
+      return;
+    }
+    let pos = this.pos + 1;
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        const e = text.charCodeAt(pos + 1);
+        // \" \\ \b \f \n \r \t are JSON.stringify's; \/ and \uXXXX (which it writes only for
+        // a few controls and lone surrogates) are taken as not in its form.
+        const stringifyWritesIt =
+          e === QUOTE ||
+          e === BACKSLASH ||
+          e === 0x62 || // b
+          e === 0x66 || // f
+          e === 0x6e || // n
+          e === 0x72 || // r
+          e === 0x74; // t
+        if (!stringifyWritesIt) this.canonical = false;
+        pos += 2;
+        continue;
+      }
+      if (Number.isNaN(c)) throw new Error('unterminated string');
+      pos += 1;
+    }
+    this.pos = pos + 1;
+  }
+
+  private number(): void {
+    const text = this.text;
+    const start = this.pos;
+    let pos = start;
+    let integer = true;
+    for (;;) {
+      const c = text.charCodeAt(pos);
+      if (c >= 0x30 && c <= 0x39) pos += 1;
+      else if (c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) {
+        if (pos !== start || c !== 0x2d) integer = false;
+        pos += 1;
+      } else break;
+    }
+    this.pos = pos;
+    const negative = text.charCodeAt(start) === 0x2d;
+    const digits = pos - start - (negative ? 1 : 0);
+    const first = text.charCodeAt(start + (negative ? 1 : 0));
+    if (integer && digits <= 15 && (first !== 0x30 || (digits === 1 && !negative))) return;
+    // Not a plain safe integer: in form only if it is the number's shortest text.
+    const literal = text.slice(start, pos);
+    if (String(Number(literal)) !== literal) this.canonical = false;
+  }
+
+  private object(): void {
+    this.pos += 1;
+    this.skipSpace();
+    if (this.code() === 0x7d) {
+      this.pos += 1;
+      return;
+    }
+    for (;;) {
+      this.skipSpace();
+      const first = this.text.charCodeAt(this.pos + 1);
+      // Keys like "0" or "12" come first when serialized, whatever their place in the text.
+      if (first >= 0x30 && first <= 0x39) this.canonical = false;
+      this.string();
+      this.keys += 1;
+      this.skipSpace();
+      this.pos += 1; // ':'
+      this.skipSpace();
+      this.value();
+      this.skipSpace();
+      const next = this.code();
+      this.pos += 1;
+      if (next === 0x7d) return;
+      if (next !== 0x2c) throw new Error('object');
+    }
+  }
+
+  private array(): void {
+    this.pos += 1;
+    this.skipSpace();
+    if (this.code() === 0x5d) {
+      this.pos += 1;
+      return;
+    }
+    for (;;) {
+      this.skipSpace();
+      this.value();
+      this.skipSpace();
+      const next = this.code();
+      this.pos += 1;
+      if (next === 0x5d) return;
+      if (next !== 0x2c) throw new Error('array');
+    }
+  }
 }
