@@ -29,6 +29,8 @@ interface Generations {
   rewrites: number;
   /** How and when each materialized view (by DuckDB name) was last computed. */
   readonly refreshed: Map<string, Refresh>;
+  /** Incremental plans by rewrite generation and translated query. */
+  readonly plans: Map<string, Promise<IncrementalPlan | undefined>>;
 }
 
 interface Refresh {
@@ -59,7 +61,7 @@ const byState = new WeakMap<EmulatorState, Generations>();
 function generations(state: EmulatorState): Generations {
   let found = byState.get(state);
   if (!found) {
-    found = { writes: 0, rewrites: 0, refreshed: new Map() };
+    found = { writes: 0, rewrites: 0, refreshed: new Map(), plans: new Map() };
     byState.set(state, found);
   }
   return found;
@@ -83,18 +85,22 @@ export function noteTableRewrite(state: EmulatorState): void {
   found.rewrites++;
 }
 
-/** Plans per translated query; a view's query does not change without a redefinition. */
-const plans = new Map<string, Promise<IncrementalPlan | undefined>>();
-
+/**
+ * The plan for a translated query, made again after any rewrite: a plan depends on the base
+ * table's columns, which DDL can change under the same query text.
+ */
 function planFor(
+  state: EmulatorState,
   connection: DuckDBConnection,
   duckSql: string,
 ): Promise<IncrementalPlan | undefined> {
-  let plan = plans.get(duckSql);
+  const { plans, rewrites } = generations(state);
+  const key = `${rewrites}\u0000${duckSql}`;
+  let plan = plans.get(key);
   if (!plan) {
     // A query DuckDB cannot analyse just gets no plan: the full recompute always works.
     plan = planIncrementalRefresh(connection, duckSql).catch(() => undefined);
-    plans.set(duckSql, plan);
+    plans.set(key, plan);
     if (plans.size > 100) plans.delete(plans.keys().next().value!);
   }
   return plan;
@@ -125,7 +131,7 @@ export async function materialize(
   if (kind?.[0] === 'VIEW') await connection.run(`DROP VIEW ${name}`);
   await connection.run(`CREATE OR REPLACE TABLE ${name} AS ${translation.sql}`);
   const { writes, rewrites, refreshed } = generations(state);
-  const plan = await planFor(connection, translation.sql);
+  const plan = await planFor(state, connection, translation.sql);
   const watermark = plan && (await appendWatermark(connection, plan));
   refreshed.set(name, {
     writes,
