@@ -165,6 +165,26 @@ describe('file mode over several threads', () => {
     expect(readFileSync(dlq).equals(reference.dlq)).toBe(true);
   });
 
+  it('fails, naming the cause, when a worker thread cannot curate its range', async () => {
+    const gone = join(dir, 'vanishing.jsonl');
+    writeFileSync(gone, readFileSync(input));
+    const [output, dlq] = [join(dir, 'gone.rows.jsonl'), join(dir, 'gone.dlq.jsonl')];
+    writeFileSync(output, '');
+    writeFileSync(dlq, '');
+    const run = curateFileParallel({
+      input: gone,
+      output,
+      dlq,
+      fixedNow: FIXED_NOW,
+      threads: 2,
+      rangeBytes: 1_000_000,
+      curateInThisThread: false,
+    });
+    // The ranges are cut before the call returns; the worker is still loading the SDK.
+    rmSync(gone);
+    await expect(run).rejects.toThrow(/ENOENT|no such file/);
+  });
+
   it('refuses a thread count out of range, naming the option', async () => {
     for (const workers of [0, 9, 1.5, Number.NaN]) {
       await expect(run('bad', { workers })).rejects.toThrow(CurateFileError);

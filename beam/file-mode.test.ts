@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Command, CommanderError } from 'commander';
+import { registerCurate } from '../cli/commands/curate.js';
 import { buildProgram } from '../cli/main.js';
 import { curateFile, CurateFileError } from './file-mode.js';
 import { envelopeLine } from './testing/fixtures.js';
@@ -76,6 +78,34 @@ describe('file mode (pmp curate --input --output --dlq)', () => {
     );
     expect(process.exitCode).toBe(1);
     expect(err.join('')).toMatch(/^pmp curate: cannot read --input .*nope\.jsonl/);
+  });
+
+  it('--workers: several threads give the same output; out-of-range values are refused', async () => {
+    const input = join(dir, 'events.jsonl');
+    writeFileSync(input, `${envelopeLine('station_status.json')}\nnot json\n`);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const [rows, dlq] = [join(dir, 'rows.jsonl'), join(dir, 'dlq.jsonl')];
+    await buildProgram().parseAsync(
+      ['curate', '--input', input, '--output', rows, '--dlq', dlq, '--workers', '2'],
+      { from: 'user' },
+    );
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(readFileSync(rows, 'utf8').trim().split('\n')).toHaveLength(1495);
+
+    for (const bad of ['0', '9', '1.5', 'two']) {
+      const program = new Command('pmp');
+      registerCurate(program);
+      let stderr = '';
+      for (const command of [program, ...program.commands]) {
+        command
+          .exitOverride()
+          .configureOutput({ writeErr: (text) => (stderr += text), writeOut: () => {} });
+      }
+      await expect(
+        program.parseAsync(['node', 'pmp', 'curate', '--input', input, '--workers', bad]),
+      ).rejects.toThrow(CommanderError);
+      expect(stderr).toMatch(/--workers <n>' argument '.*' is invalid\. an integer from 1 to 8/);
+    }
   });
 
   it('an empty input is fine: zero of everything', async () => {
