@@ -146,24 +146,31 @@ describe('file mode over several threads', () => {
     }
   });
 
-  it('worker threads alone, finishing ranges in any order, give the same files', async () => {
-    const reference = bytesOf('single');
-    const [output, dlq] = [join(dir, 'workers.rows.jsonl'), join(dir, 'workers.dlq.jsonl')];
-    writeFileSync(output, '');
-    writeFileSync(dlq, '');
-    const counters = await curateFileParallel({
-      input,
-      output,
-      dlq,
-      fixedNow: FIXED_NOW,
-      threads: 3,
-      rangeBytes: 200_000,
-      curateInThisThread: false,
-    });
-    expect(counters.messages_in).toBe(lineCount - 4);
-    expect(readFileSync(output).equals(reference.rows)).toBe(true);
-    expect(readFileSync(dlq).equals(reference.dlq)).toBe(true);
-  });
+  it.each([
+    ['bundled', true],
+    ['through tsx', false],
+  ])(
+    'worker threads alone (%s), finishing ranges in any order, give the same files',
+    async (name, bundleWorker) => {
+      const reference = bytesOf('single');
+      const [output, dlq] = [join(dir, `${name}.rows.jsonl`), join(dir, `${name}.dlq.jsonl`)];
+      writeFileSync(output, '');
+      writeFileSync(dlq, '');
+      const counters = await curateFileParallel({
+        input,
+        output,
+        dlq,
+        fixedNow: FIXED_NOW,
+        threads: 3,
+        rangeBytes: 200_000,
+        curateInThisThread: false,
+        bundleWorker,
+      });
+      expect(counters.messages_in).toBe(lineCount - 4);
+      expect(readFileSync(output).equals(reference.rows)).toBe(true);
+      expect(readFileSync(dlq).equals(reference.dlq)).toBe(true);
+    },
+  );
 
   it('fails, naming the cause, when a worker thread cannot curate its range', async () => {
     const gone = join(dir, 'vanishing.jsonl');
