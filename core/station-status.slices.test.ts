@@ -99,6 +99,18 @@ describe('raw_station_json sliced from the source text', () => {
     }
   });
 
+  it('a station nested deeper than the stack gives the same row as without the text', () => {
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    const text = envelopeText([]).replace(
+      '"stations":[]',
+      `"stations":[{"station_id":1,"deep":${deep}},{"station_id":2}]`,
+    );
+    const { sliced, reference } = bothWays(text);
+    expect(sliced).toHaveLength(2);
+    expect(sliced[0]!.raw_station_json).toBe(reference[0]!.raw_station_json);
+    expect(sliced[1]).toEqual(reference[1]);
+  });
+
   it('for any stations, compact or indented (property)', () => {
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),

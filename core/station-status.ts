@@ -171,13 +171,22 @@ export function statusSnapshotToRows(envelope: Envelope, sourceText?: string): C
     const station = stations[i];
     if (!isRecord(station)) continue;
     let rawJson: string | undefined;
-    if (usable && slices.starts[i]! >= 0 && slices.keyCounts[i] === countKeys(station)) {
+    if (usable && slices.starts[i]! >= 0 && hasKeyCount(station, slices.keyCounts[i]!)) {
       rawJson = sourceText!.slice(slices.starts[i], slices.ends[i]);
     }
     const row = stationStatusRow(station, envelope, rawJson);
     if (row) rows.push(row);
   }
   return rows;
+}
+
+/** Whether `station` has `expected` object members at every depth; false if too deep to count. */
+function hasKeyCount(station: Record<string, unknown>, expected: number): boolean {
+  try {
+    return countKeys(station) === expected;
+  } catch {
+    return false; // RangeError: nested deeper than the stack; serialize as before
+  }
 }
 
 /** Object members in a parsed JSON value, at every depth (for-in: no key array allocated). */
