@@ -12,6 +12,21 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const walSize = (file: string) => (existsSync(`${file}.wal`) ? statSync(`${file}.wal`).size : 0);
 
 describe('Database checkpoints', () => {
+  it('never checkpoints inside a commit in memory, where it would only stall the write', async () => {
+    const db = await Database.open(undefined);
+    try {
+      const threshold = (
+        await db.exclusive((c) =>
+          c.runAndReadAll("SELECT current_setting('checkpoint_threshold') AS t"),
+        )
+      ).getRows()[0]![0];
+      // DuckDB's default is 16 MB: about eleven snapshots of the local stack.
+      expect(String(threshold)).toMatch(/^\d+(\.\d+)? TiB$|^9\d\d(\.\d+)? GiB$/);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('checkpoints once left alone, not inside the commits of a burst', async () => {
     const file = path.join(dataDir, 'idle.duckdb');
     const db = await Database.open(file);
