@@ -1,12 +1,10 @@
-import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../services/shared/logger.js';
-import { writeThreadLogRecord, type ThreadLogRecord } from '../services/shared/thread-log.js';
+import { startServiceThread } from './service-thread.js';
 import type {
   CuratedStreamingRunner,
   CuratedStreamingRunnerOptions,
   CuratedStreamingStats,
 } from './streaming-runner.js';
-import { startTsWorker } from './ts-worker.js';
 
 /** What the runner thread needs: everything but the clients, hooks and logger, which cannot cross. */
 export interface RunnerThreadOptions {
@@ -23,16 +21,7 @@ export interface RunnerThreadOptions {
 }
 
 /** @internal the thread's input */
-export interface RunnerThreadInput {
-  readonly runner: RunnerThreadOptions['runner'];
-  readonly logLevel: string;
-}
-
-/** @internal the thread's reports */
-export type RunnerThreadReport =
-  | { type: 'started' | 'stats' | 'stopped'; stats: CuratedStreamingStats }
-  | { type: 'failed'; message: string }
-  | { type: 'log'; record: ThreadLogRecord };
+export type RunnerThreadInput = RunnerThreadOptions['runner'];
 
 /**
  * The curated streaming runner on its own thread. In the local stack the emulators share the main
@@ -44,71 +33,24 @@ export type RunnerThreadReport =
 export async function startCuratedStreamingRunnerThread(
   options: RunnerThreadOptions,
 ): Promise<CuratedStreamingRunner> {
-  const log = options.logger;
-  const input: RunnerThreadInput = {
-    runner: options.runner,
-    logLevel: log?.level ?? 'silent',
-  };
-  const worker: Worker = startTsWorker(
-    new URL('./streaming-runner-worker.ts', import.meta.url),
-    input,
-    {
-      env: {
-        ...process.env,
-        PUBSUB_EMULATOR_HOST: options.pubsubHost,
-        BIGQUERY_EMULATOR_HOST: options.bigqueryUrl,
-        METADATA_SERVER_DETECTION: 'none',
-      },
+  let latest: CuratedStreamingStats | undefined;
+  const thread = await startServiceThread<
+    CuratedStreamingStats,
+    CuratedStreamingStats,
+    RunnerThreadInput
+  >(new URL('./streaming-runner-worker.ts', import.meta.url), options.runner, {
+    logger: options.logger,
+    onEvent: (stats) => (latest = stats),
+    env: {
+      ...process.env,
+      PUBSUB_EMULATOR_HOST: options.pubsubHost,
+      BIGQUERY_EMULATOR_HOST: options.bigqueryUrl,
+      METADATA_SERVER_DETECTION: 'none',
     },
-  );
-  let stats: CuratedStreamingStats | null = null;
-  let settle: { resolve: () => void; reject: (error: Error) => void } | null = null;
-  let exited = false;
-
-  const wait = () =>
-    new Promise<void>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-  const started = wait();
-  worker.on('message', (message: RunnerThreadReport) => {
-    if (message.type === 'log') {
-      writeThreadLogRecord(log, message.record);
-      return;
-    }
-    if (message.type === 'failed') {
-      settle?.reject(new Error(message.message));
-      return;
-    }
-    stats = message.stats;
-    if (message.type === 'started' || message.type === 'stopped') settle?.resolve();
   });
-  worker.on('error', (error) => settle?.reject(error));
-  worker.on('exit', (code) => {
-    exited = true;
-    settle?.reject(new Error(`curated runner thread exited with code ${code}`));
-  });
-  try {
-    await started;
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-
-  let stopped: Promise<void> | null = null;
+  latest ??= thread.started;
   return {
-    stop() {
-      stopped ??= (async () => {
-        if (exited) return;
-        const done = wait();
-        worker.postMessage({ type: 'stop' });
-        await done;
-        await worker.terminate();
-      })();
-      return stopped;
-    },
-    stats() {
-      if (stats === null) throw new Error('curated runner thread has not started');
-      return { ...stats };
-    },
+    stop: () => thread.stop(),
+    stats: () => ({ ...latest! }),
   };
 }
