@@ -30,15 +30,19 @@ const TAG = {
   propertiesOrdering: (2 << 3) | 0,
 } as const;
 
-/** Bytes of a non-negative varint below 2^53 (every length, count and time here). */
-function varintSize(n: number): number {
+/** Digits of a non-negative integer below 2^53 in `base` (128: varint bytes, 10: decimal). */
+function digitCount(n: number, base: number): number {
   let size = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
+  while (n >= base) {
+    n = Math.floor(n / base);
     size += 1;
   }
   return size;
 }
+
+/** Bytes of a varint (every length, count and time here). */
+const varintSize = (n: number): number => digitCount(n, 128);
+const decimalSize = (n: number): number => digitCount(n, 10);
 
 function writeVarint(buf: Buffer, pos: number, n: number): number {
   while (n >= 128) {
@@ -53,15 +57,6 @@ function writeVarint(buf: Buffer, pos: number, n: number): number {
 function writeAscii(buf: Buffer, pos: number, s: string): number {
   for (let i = 0; i < s.length; i += 1) buf[pos++] = s.charCodeAt(i);
   return pos;
-}
-
-function decimalSize(n: number): number {
-  let size = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    size += 1;
-  }
-  return size;
 }
 
 /** Writes `n` in decimal into exactly `size` bytes (from `decimalSize`). */
@@ -160,14 +155,6 @@ function writePubsubMessage(buf: Buffer, pos: number, m: StoredMessage, l: Messa
   return pos;
 }
 
-/** Wire bytes of one PubsubMessage (the generic codec decodes them to the same message). */
-export function encodePubsubMessage(m: StoredMessage): Buffer {
-  const layout = layoutOf(m);
-  const buf = Buffer.allocUnsafe(layout.total);
-  writePubsubMessage(buf, 0, m, layout);
-  return buf;
-}
-
 /**
  * A StreamingPullResponse (or PullResponse: same field 1) carrying `batch`; `deliveryAttempt` only
  * with a dead-letter policy; subscription properties only for StreamingPull.
@@ -194,10 +181,7 @@ export function encodeReceived(
     received[i] = size;
     total += lengthDelimitedSize(size);
   }
-  const properties =
-    withProperties && (sub.exactlyOnce || sub.ordered)
-      ? (sub.exactlyOnce ? 2 : 0) + (sub.ordered ? 2 : 0)
-      : 0;
+  const properties = (sub.exactlyOnce ? 2 : 0) + (sub.ordered ? 2 : 0);
   if (withProperties) total += 2 + properties;
   // Pass 2: bytes.
   const buf = Buffer.allocUnsafe(total);
