@@ -332,7 +332,6 @@ export class Broker {
     const exactlyOnce = sub.exactlyOnce;
     const retain = sub.config.retainAckedMessages === true;
     const journal = this.options.journal;
-    let count = 0;
     for (const ackId of ackIds) {
       const sm = sub.lookup(ackId);
       if (!sm || sm.acked || (exactlyOnce && !sub.isCurrentLease(sm, ackId))) {
@@ -340,10 +339,9 @@ export class Broker {
         continue;
       }
       sub.acknowledge(sm, retain);
-      count += 1;
       if (journal) acked.push(sm.message.seq);
     }
-    if (count > 0) {
+    if (invalid.length < ackIds.length) {
       journal?.append({ t: 'ack', sub: subName, seqs: acked });
       this.scheduleDispatch(sub);
     }
