@@ -21,11 +21,11 @@ function topicOut(config: TopicConfig): TopicConfig {
   return { ...config, state: 'ACTIVE' };
 }
 
-/** Validates one message against the real service's limits and turns it into a NewMessage. */
 const EMPTY_DATA = Buffer.alloc(0);
 /** Shared by every message published without attributes (nothing writes to a message's). */
 const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
 
+/** Validates one message against the real service's limits and turns it into a NewMessage. */
 export function validateMessage(m: NonNullable<PublishRequest['messages']>[number]): NewMessage {
   const data = m.data ?? EMPTY_DATA;
   if (!m.attributes) {
