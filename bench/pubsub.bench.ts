@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { buildEnvelope } from '../core/index.js';
-import { killHard, spawnEmulator, stopGracefully } from '../local/pubsub-emulator/test/child.js';
+import { spawnEmulator, stopEmulator } from '../local/pubsub-emulator/test/child.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ROLE = process.argv[2] === '--role' ? process.argv[3] : undefined;
@@ -179,6 +179,6 @@ if (ROLE === 'subscriber') {
   } finally {
     await pubsub.close();
     // A profiled emulator must exit on its own to write its profile.
-    await (PROFILE_DIR ? stopGracefully(emulator.process) : killHard(emulator.process));
+    await stopEmulator(emulator.process, PROFILE_DIR ? 'SIGTERM' : 'SIGKILL');
   }
 }

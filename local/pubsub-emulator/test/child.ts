@@ -45,17 +45,13 @@ export function spawnEmulator(args: string[], options: SpawnOptions = {}): Promi
   });
 }
 
-export function killHard(child: ChildProcess): Promise<void> {
+/**
+ * Sends `signal` and waits for the exit. SIGKILL is a crash (kill -9 tests); on SIGTERM the
+ * emulator closes cleanly (and writes its `--cpu-prof` profile).
+ */
+export function stopEmulator(child: ChildProcess, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-/** SIGTERM and wait: the emulator closes cleanly (and writes its `--cpu-prof` profile). */
-export function stopGracefully(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { v1 } from '@google-cloud/pubsub';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killHard, spawnEmulator } from './child.js';
+import { spawnEmulator, stopEmulator } from './child.js';
 import { PROJECT } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pubsub-emulator-'));
@@ -43,7 +43,7 @@ describe('--data-dir', () => {
       await a.subscriber.acknowledge({ subscription, ackIds: take.map((r) => r.ackId!) });
       for (const r of take) acked.add(r.message!.messageId!);
     }
-    await killHard(first.process);
+    await stopEmulator(first.process, 'SIGKILL');
     await a.publisher.close();
     await a.subscriber.close();
 
@@ -77,7 +77,7 @@ describe('--data-dir', () => {
     } finally {
       await b.publisher.close();
       await b.subscriber.close();
-      await killHard(second.process);
+      await stopEmulator(second.process, 'SIGKILL');
     }
   });
 });
