@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../sql/literals.js';
 import { quoteIdent } from '../types/schema.js';
 
 /**
@@ -378,7 +379,7 @@ async function chooseSelection(
 
 async function parse(connection: DuckDBConnection, sql: string): Promise<Node | undefined> {
   // The function takes a constant only (no parameter).
-  const reader = await connection.runAndReadAll(`SELECT json_serialize_sql(${literal(sql)})`);
+  const reader = await connection.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})`);
   // "No location" is 2^64 - 1, which a JS number cannot hold: kept as a marker, restored below.
   const text = String(reader.getRows()[0]?.[0]).replaceAll(NO_LOCATION, '"query_location":-1');
   const parsed = JSON.parse(text) as {
@@ -392,10 +393,6 @@ async function parse(connection: DuckDBConnection, sql: string): Promise<Node | 
 
 const NO_LOCATION = '"query_location":18446744073709551615';
 
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
 async function parseOrThrow(connection: DuckDBConnection, sql: string): Promise<Node> {
   const tree = await parse(connection, sql);
   if (!tree) throw new Error(`DuckDB could not parse its own template: ${sql}`);
@@ -408,7 +405,7 @@ async function unparse(connection: DuckDBConnection, tree: Node): Promise<string
     statements: [{ node: tree, named_param_map: [] }],
   }).replaceAll('"query_location":-1', NO_LOCATION);
   const reader = await connection.runAndReadAll(
-    `SELECT json_deserialize_sql(${literal(document)}::JSON)`,
+    `SELECT json_deserialize_sql(${sqlString(document)}::JSON)`,
   );
   return String(reader.getRows()[0]?.[0]);
 }
