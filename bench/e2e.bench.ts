@@ -16,19 +16,17 @@ const list = loadStationList();
 const model = new VelibModel({ stations: list.stations, seed: 1, start: START });
 // The recording: each minute's feed text, rendered before the clock starts, as `pmp replay DIR`
 // would read it from files (rendering is the simulator's cost, not the pipeline's).
-function record(count: number): { text: string; at: number }[] {
+function record(from: number, count: number): { text: string; at: number }[] {
   const texts: { text: string; at: number }[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = START + texts.length * 60_000 + recorded * 60_000;
+  for (let minute = from; minute < from + count; minute++) {
+    const at = START + minute * 60_000;
     model.advanceTo(at);
     texts.push({ text: renderFeed(model, 'station_status', 'velib', '')!, at });
   }
-  recorded += count;
   return texts;
 }
-let recorded = 0;
-const day = record(SNAPSHOTS);
-const later = record(FRESHNESS_SAMPLES);
+const day = record(0, SNAPSHOTS);
+const later = record(SNAPSHOTS, FRESHNESS_SAMPLES);
 function* snapshots(recording: { text: string; at: number }[]) {
   for (const { text, at } of recording) {
     yield {

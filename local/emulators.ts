@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from '../services/shared/logger.js';
-import { startBigQueryEmulator, type BigQueryEmulator } from './bigquery-emulator/index.js';
+import type { BigQueryEmulator } from './bigquery-emulator/index.js';
 import { startBigQueryEmulatorThread } from './bigquery-emulator-thread.js';
 import { createBigQueryRowSink } from './pubsub-emulator/delivery/bigquery-sink.js';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator/index.js';
@@ -24,11 +24,6 @@ export interface EmulatorsOptions {
   readonly host?: string;
   /** Each emulator keeps its state in a sub-folder (`pubsub/`, `bigquery/`). @default memory only */
   readonly dataDir?: string;
-  /**
-   * Run the BigQuery emulator on its own thread, so DuckDB's synchronous work never holds up
-   * Pub/Sub delivery (false: in this thread). @default true
-   */
-  readonly bigqueryThread?: boolean;
   readonly log?: Logger;
 }
 
@@ -57,9 +52,8 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
   let pubsub: PubSubEmulator | undefined;
   try {
     if (options.bigquery !== false) {
-      const start =
-        options.bigqueryThread === false ? startBigQueryEmulator : startBigQueryEmulatorThread;
-      bigquery = await start({
+      // On its own thread, so DuckDB's synchronous work never holds up Pub/Sub delivery.
+      bigquery = await startBigQueryEmulatorThread({
         port: options.bigqueryPort ?? 9050,
         host,
         dataDir: options.dataDir ? join(options.dataDir, 'bigquery') : undefined,
