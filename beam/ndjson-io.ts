@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type * as beam from 'apache-beam';
 import { requireForSerialization } from 'apache-beam/serialization';
+import { isWellFormed } from '../core/index.js';
 import type { CuratedMessage, StationRowBatch } from './curated-elements.js';
 import { writeStationRowLines, type LineSink } from './station-row-json.js';
 
@@ -32,10 +33,6 @@ const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-function isWellFormed(text: string): boolean {
-  // String.prototype.isWellFormed is in Node 20 but not in our ES2023 lib typings.
-  return (text as string & { isWellFormed(): boolean }).isWellFormed();
-}
 const CHUNK_BYTES = 1 << 20;
 
 function isBlank(line: Uint8Array): boolean {

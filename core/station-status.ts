@@ -2,7 +2,7 @@ import { EBIKE_TYPE_NAMES, MECHANICAL_TYPE_NAME } from './defaults.js';
 import type { Envelope } from './envelope.js';
 import { StageError } from './errors.js';
 import { isRecord, isTruthy, own, present, toInt, toText } from './lenient.js';
-import { kindOf, safeJsonStringify } from './text.js';
+import { isWellFormed, kindOf, safeJsonStringify } from './text.js';
 import { epochSecondsToTimestamp } from './timestamps.js';
 import type { RowOf } from './warehouse/index.js';
 import type { stationStatusCuratedTable } from './warehouse/index.js';
@@ -216,17 +216,12 @@ function countKeys(value: unknown): number {
 export function stationJsonSlices(
   text: string,
 ): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
-  if (!isWellFormedText(text)) return null;
+  if (!isWellFormed(text)) return null;
   try {
     return new StationSliceScanner(text).scan();
   } catch {
     return null;
   }
-}
-
-function isWellFormedText(text: string): boolean {
-  // String.prototype.isWellFormed is in Node 20 but not in our ES2023 lib typings.
-  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 const QUOTE = 0x22;

@@ -14,7 +14,8 @@ export function toWellFormed(text: string): string {
   return isWellFormed(text) ? text : text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
-function isWellFormed(text: string): boolean {
+/** Whether the text has no lone surrogate (encodes to UTF-8 without U+FFFD replacements). */
+export function isWellFormed(text: string): boolean {
   // String.prototype.isWellFormed is in Node 20 but not in our ES2023 lib typings.
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
