@@ -325,8 +325,8 @@ class StationSliceScanner {
   private value(): void {
     const c = this.code();
     if (c === QUOTE) this.string();
-    else if (c === 0x7b) this.object();
-    else if (c === 0x5b) this.array();
+    else if (c === 0x7b) this.container(0x7d);
+    else if (c === 0x5b) this.container(0x5d);
     else if (c === 0x74 || c === 0x6e)
       this.pos += 4; // true, null
     else if (c === 0x66)
@@ -398,47 +398,36 @@ class StationSliceScanner {
     if (String(Number(literal)) !== literal) this.canonical = false;
   }
 
-  private object(): void {
+  /**
+   * At '{' or '[' (`close` is the matching '}' or ']'): to after the close. An object's members
+   * are counted, and a key like "0" or "12" puts it out of form (JSON.stringify writes such keys
+   * first, whatever their place in the text).
+   */
+  private container(close: number): void {
+    const isObject = close === 0x7d;
     this.pos += 1;
     this.skipSpace();
-    if (this.code() === 0x7d) {
+    if (this.code() === close) {
       this.pos += 1;
       return;
     }
     for (;;) {
       this.skipSpace();
-      const first = this.text.charCodeAt(this.pos + 1);
-      // Keys like "0" or "12" come first when serialized, whatever their place in the text.
-      if (first >= 0x30 && first <= 0x39) this.canonical = false;
-      this.string();
-      this.keys += 1;
-      this.skipSpace();
-      this.pos += 1; // ':'
-      this.skipSpace();
+      if (isObject) {
+        const first = this.text.charCodeAt(this.pos + 1);
+        if (first >= 0x30 && first <= 0x39) this.canonical = false;
+        this.string();
+        this.keys += 1;
+        this.skipSpace();
+        this.pos += 1; // ':'
+        this.skipSpace();
+      }
       this.value();
       this.skipSpace();
       const next = this.code();
       this.pos += 1;
-      if (next === 0x7d) return;
-      if (next !== 0x2c) throw new Error('object');
-    }
-  }
-
-  private array(): void {
-    this.pos += 1;
-    this.skipSpace();
-    if (this.code() === 0x5d) {
-      this.pos += 1;
-      return;
-    }
-    for (;;) {
-      this.skipSpace();
-      this.value();
-      this.skipSpace();
-      const next = this.code();
-      this.pos += 1;
-      if (next === 0x5d) return;
-      if (next !== 0x2c) throw new Error('array');
+      if (next === close) return;
+      if (next !== 0x2c) throw new Error(isObject ? 'object' : 'array');
     }
   }
 }
