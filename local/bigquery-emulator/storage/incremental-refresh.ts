@@ -120,12 +120,11 @@ export async function planIncrementalRefresh(
   const baseAlias = String(baseRef.alias || tableName);
   const baseColumns = await columnsOf(connection, schemaName, tableName);
   if (baseColumns.size === 0) return undefined;
-  for (const { node } of levels) {
+  for (const [depth, { node }] of levels.entries()) {
+    const belowAlias = levels[depth + 1]?.alias ?? baseAlias;
     for (const item of node.select_list as Node[]) {
       if (item.class !== 'STAR') continue;
       const relation = String(item.relation_name ?? '');
-      const below = levels[levels.findIndex((l) => l.node === node) + 1];
-      const belowAlias = below ? below.alias : baseAlias;
       if (relation !== '' && relation.toLowerCase() !== belowAlias.toLowerCase()) return undefined;
     }
   }
@@ -245,7 +244,7 @@ export async function planIncrementalRefresh(
   const all = filterKeys.map((_, i) => i);
   const selections: KeySelection[] = [];
   const occurrences = (text: string, token: string) => text.split(token).length - 1;
-  const rangedOf = async (key: number, keys: readonly number[] = all) => {
+  const rangedOf = async (key: number, keys: readonly number[]) => {
     const sql = await restricted(keys, '=', { key });
     // The bounds are filled in by text: each placeholder must be there exactly once.
     if (occurrences(sql, RANGE_LOW) !== 1 || occurrences(sql, RANGE_HIGH) !== 1) return {};
