@@ -71,6 +71,18 @@ interface StatusRow {
   renting: number;
 }
 
+/** One station's row with unremarkable defaults. */
+const statusRowWith = (changes: Partial<StatusRow>): StatusRow => ({
+  station: 1,
+  minute: 1,
+  ingestDelaySeconds: 0,
+  eventMissing: false,
+  bikes: 1,
+  docks: 1,
+  renting: 1,
+  ...changes,
+});
+
 async function append(batch: readonly StatusRow[]): Promise<void> {
   if (batch.length === 0) return;
   const values = batch.map((r) => {
@@ -139,36 +151,16 @@ describe('incremental refresh', () => {
     expect(totals?.selections[0]?.recomputeSql.ranged).toBeUndefined();
   });
 
-  it('gives the per-snapshot totals a full recompute would, batch after batch', async () => {
+  it.each([
+    ['the per-snapshot totals', 'velib_snapshot_totals'],
+    ['the per-station hourly streak pieces', 'velib_station_streak_hours'],
+  ])('gives %s a full recompute would, batch after batch', async (_, martName) => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(statusRow, { maxLength: 40 }),
         fc.array(fc.array(statusRow, { maxLength: 15 }), { minLength: 1, maxLength: 4 }),
         async (initial, batches) => {
-          await checkAgainstFullRecompute(
-            'totals',
-            mart('velib_snapshot_totals'),
-            initial,
-            batches,
-          );
-        },
-      ),
-      { numRuns: 25 },
-    );
-  });
-
-  it('gives the per-station hourly streak pieces a full recompute would, batch after batch', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(statusRow, { maxLength: 40 }),
-        fc.array(fc.array(statusRow, { maxLength: 15 }), { minLength: 1, maxLength: 4 }),
-        async (initial, batches) => {
-          await checkAgainstFullRecompute(
-            'hours',
-            mart('velib_station_streak_hours'),
-            initial,
-            batches,
-          );
+          await checkAgainstFullRecompute(martName, mart(martName), initial, batches);
         },
       ),
       { numRuns: 25 },
@@ -176,15 +168,8 @@ describe('incremental refresh', () => {
   });
 
   it('picks the streak groups by hour alone for a new snapshot, by station and hour for one row', async () => {
-    const at = (station: number, minute: number): StatusRow => ({
-      station,
-      minute,
-      ingestDelaySeconds: 20,
-      eventMissing: false,
-      bikes: station % 2,
-      docks: 1,
-      renting: 1,
-    });
+    const at = (station: number, minute: number) =>
+      statusRowWith({ station, minute, ingestDelaySeconds: 20, bikes: station % 2 });
     const snapshot = (minute: number) => [1, 2, 3, 4].map((station) => at(station, minute));
     const keysUsed = await checkAgainstFullRecompute(
       'hours',
@@ -200,15 +185,8 @@ describe('incremental refresh', () => {
     const query = translated(
       'SELECT event_ts, COUNT(*) AS n, SUM(num_bikes_available) AS bikes FROM pmp_curated.velib_station_status GROUP BY event_ts HAVING COUNT(*) < 3',
     );
-    const row = (minute: number, eventMissing: boolean): StatusRow => ({
-      station: 1,
-      minute,
-      ingestDelaySeconds: 5,
-      eventMissing,
-      bikes: 2,
-      docks: 1,
-      renting: 1,
-    });
+    const row = (minute: number, eventMissing: boolean) =>
+      statusRowWith({ minute, eventMissing, ingestDelaySeconds: 5, bikes: 2 });
     await checkAgainstFullRecompute(
       'by_event',
       query,
@@ -219,21 +197,13 @@ describe('incremental refresh', () => {
 
   it('reports new rows only: a write to another table leaves the watermark', async () => {
     await resetBase();
-    await append([
-      {
-        station: 1,
-        minute: 1,
-        ingestDelaySeconds: 0,
-        eventMissing: false,
-        bikes: 1,
-        docks: 1,
-        renting: 1,
-      },
-    ]);
+    await append([statusRowWith({})]);
     const query = mart('velib_snapshot_totals');
     await connection.run(`CREATE OR REPLACE TABLE p__pmp_marts.same AS ${query}`);
     const plan = (await planIncrementalRefresh(connection, query))!;
     const watermark = (await appendWatermark(connection, plan))!;
+    await connection.run(`CREATE OR REPLACE TABLE p__pmp_curated.other AS SELECT 1 AS n`);
+    await connection.run(`INSERT INTO p__pmp_curated.other VALUES (2)`);
     expect(await refreshIncrementally(connection, plan, 'p__pmp_marts.same', watermark)).toEqual({
       watermark,
       keys: [],
@@ -242,16 +212,7 @@ describe('incremental refresh', () => {
 
   it('refuses the delta once rows were deleted (row ids no longer dense)', async () => {
     await resetBase();
-    const one = {
-      station: 1,
-      minute: 1,
-      ingestDelaySeconds: 0,
-      eventMissing: false,
-      bikes: 1,
-      docks: 1,
-      renting: 1,
-    };
-    await append([one, { ...one, minute: 2 }, { ...one, minute: 3 }]);
+    await append([1, 2, 3].map((minute) => statusRowWith({ minute })));
     const plan = (await planIncrementalRefresh(connection, mart('velib_snapshot_totals')))!;
     await connection.run(
       `DELETE FROM ${BASE} WHERE event_ts = (SELECT MIN(event_ts) FROM ${BASE})`,
