@@ -42,42 +42,29 @@ function outputFor(key: string, part: 'rows' | 'dlq'): Buffer[] {
   return output[part];
 }
 
-/** The rows sink of file mode (NdjsonRowBatchSinkDoFn), into memory. */
-export class MemoryRowBatchSinkDoFn {
-  readonly beamName = 'collect_ndjson_rows';
+/**
+ * File mode's sinks into memory: with `part` 'rows', its rows sink (NdjsonRowBatchSinkDoFn, row
+ * batches); with 'dlq', its DLQ sink (NdjsonSinkDoFn, any element as a JSON line).
+ */
+export class MemorySinkDoFn {
+  readonly beamName: string;
   private writer: LineWriter | null = null;
 
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    readonly part: 'rows' | 'dlq',
+  ) {
+    this.beamName = `collect_ndjson_${part}`;
+  }
 
   startBundle(): void {
-    const rows = outputFor(this.key, 'rows');
-    this.writer = new LineWriter((bytes) => rows.push(bytes), false);
-  }
-
-  process(batch: StationRowBatch): void {
-    writeStationRowLines(batch, false, this.writer!);
-  }
-
-  finishBundle(): void {
-    this.writer?.flush();
-    this.writer = null;
-  }
-}
-
-/** The DLQ sink of file mode (NdjsonSinkDoFn), into memory. */
-export class MemoryNdjsonSinkDoFn {
-  readonly beamName = 'collect_ndjson_dlq';
-  private writer: LineWriter | null = null;
-
-  constructor(readonly key: string) {}
-
-  startBundle(): void {
-    const dlq = outputFor(this.key, 'dlq');
-    this.writer = new LineWriter((bytes) => dlq.push(bytes), false);
+    const buffers = outputFor(this.key, this.part);
+    this.writer = new LineWriter((bytes) => buffers.push(bytes), false);
   }
 
   process(element: unknown): void {
-    this.writer!.line(JSON.stringify(element));
+    if (this.part === 'rows') writeStationRowLines(element as StationRowBatch, false, this.writer!);
+    else this.writer!.line(JSON.stringify(element));
   }
 
   finishBundle(): void {
@@ -87,8 +74,7 @@ export class MemoryNdjsonSinkDoFn {
 }
 
 requireForSerialization('paris-mobility-pulse/beam/range-pipeline.ts', {
-  MemoryRowBatchSinkDoFn,
-  MemoryNdjsonSinkDoFn,
+  MemorySinkDoFn,
 });
 
 /**
@@ -114,8 +100,8 @@ export async function curateLineRange(
       const { rows, dlq } = messages.apply(
         curatedBatchTransform({ fixedNow }),
       ) as CuratedBatchPCollections;
-      rows.apply(beam.parDo(new MemoryRowBatchSinkDoFn(key)));
-      dlq.apply(beam.parDo(new UnkeyDoFn('dlq'))).apply(beam.parDo(new MemoryNdjsonSinkDoFn(key)));
+      rows.apply(beam.parDo(new MemorySinkDoFn(key, 'rows')));
+      dlq.apply(beam.parDo(new UnkeyDoFn('dlq'))).apply(beam.parDo(new MemorySinkDoFn(key, 'dlq')));
     });
     return { ...output, counters };
   } finally {
