@@ -185,9 +185,7 @@ export async function curateFileParallel(
     nextRange,
     fixedNow: options.fixedNow,
   };
-  let finished = false;
   const startWorkers = (entry: URL | null) => {
-    if (finished || failure !== null) return;
     const limits: WorkerOptions = {
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     };
@@ -216,13 +214,7 @@ export async function curateFileParallel(
     }
   };
   try {
-    if (workerCount > 0) {
-      if (options.bundleWorker ?? true) {
-        startWorkers(workerBundle());
-      } else {
-        startWorkers(null);
-      }
-    }
+    if (workerCount > 0) startWorkers((options.bundleWorker ?? true) ? workerBundle() : null);
 
     // This thread curates too, until no range is left unclaimed.
     while (inThisThread && failure === null) {
@@ -240,7 +232,6 @@ export async function curateFileParallel(
     if (failure !== null) throw failure;
     return counters;
   } finally {
-    finished = true;
     // Workers still loading when the last range was written were never needed.
     Atomics.store(next, 0, ranges.length);
     await Promise.all(workers.map((w) => w.terminate()));
