@@ -119,39 +119,6 @@ class RowEncoder {
 }
 
 /**
- * Hands `emit` one NDJSON line (without the newline) per row of the batch, in order:
- * `JSON.stringify(row)`, or with `keyed`, `JSON.stringify({insertId, value: row})` with the
- * insertId of `keyedRows`. Lines are handed over one at a time rather than returned as an array so
- * that each can be garbage as soon as it is written: a snapshot's worth of lines (~1 MB) kept alive
- * survives young-generation collections and gets copied and promoted for nothing.
- */
-export function emitStationRowLines(
-  batch: StationRowBatch,
-  keyed: boolean,
-  emit: (line: string) => void,
-): void {
-  const encoder = new RowEncoder();
-  const { messageId, rows } = batch;
-  for (const row of rows) {
-    const body = encoder.row(row);
-    if (!keyed) {
-      emit(body);
-    } else {
-      const insertId =
-        messageId === null ? 'null' : JSON.stringify(curatedInsertId(messageId, row.station_id));
-      emit(`{"insertId":${insertId},"value":${body}}`);
-    }
-  }
-}
-
-/** The lines of `emitStationRowLines` as an array. */
-export function stationRowLines(batch: StationRowBatch, keyed: boolean): string[] {
-  const lines: string[] = [];
-  emitStationRowLines(batch, keyed, (line) => lines.push(line));
-  return lines;
-}
-
-/**
  * Where the rows sinks put lines: `line` writes a line of text; `lineWithJsonString` writes `head`,
  * the contents of `JSON.stringify(text)` without its quotes, `tail` and the newline, or nothing
  * and returns false when it cannot do so exactly (the caller then writes the line with `line`).
@@ -162,7 +129,8 @@ export interface LineSink {
 }
 
 /**
- * Writes the lines of `emitStationRowLines` to `sink`, the same bytes, but each row's
+ * Writes one NDJSON line per row of the batch to `sink`, in order: `JSON.stringify(row)`, or with
+ * `keyed`, `JSON.stringify({insertId, value: row})` with the insertId of `keyedRows`. Each row's
  * `raw_station_json` (half of every line, and full of quotes) is escaped by the sink straight into
  * its output buffer instead of through `JSON.stringify` into another string of ~700 bytes per
  * station that is UTF-8-encoded once more and then garbage.
@@ -177,15 +145,25 @@ export function writeStationRowLines(batch: StationRowBatch, keyed: boolean, sin
     const head = encoder.rawStringHead(row);
     if (
       head !== undefined &&
-      sink.lineWithJsonString(
-        keyed ? prefix + head : head,
-        row.raw_station_json!,
-        keyed ? '"}}' : '"}',
-      )
+      sink.lineWithJsonString(prefix + head, row.raw_station_json!, keyed ? '"}}' : '"}')
     ) {
       continue;
     }
     const body = encoder.row(row);
     sink.line(keyed ? `${prefix}${body}}` : body);
   }
+}
+
+/**
+ * The lines of `writeStationRowLines` as strings (without newlines), every one built by the row
+ * encoder itself (the sink declines `lineWithJsonString`): tests compare them, and the sinks'
+ * bytes, with `JSON.stringify`.
+ */
+export function stationRowLines(batch: StationRowBatch, keyed: boolean): string[] {
+  const lines: string[] = [];
+  writeStationRowLines(batch, keyed, {
+    line: (text) => lines.push(text),
+    lineWithJsonString: () => false,
+  });
+  return lines;
 }
