@@ -8,7 +8,8 @@ import {
 } from './incremental-refresh.js';
 import type { EmulatorState } from '../state.js';
 import type { TableResource } from './metadata.js';
-import { qualifiedName } from './rows.js';
+import { qualifiedName, schemaName } from './rows.js';
+import { sqlString } from '../sql/literals.js';
 
 /**
  * Materialized views as real DuckDB tables, so a query over one reads the stored result instead of
@@ -124,8 +125,8 @@ export async function materialize(
   const [kind] = (
     await connection.runAndReadAll(
       `SELECT table_type FROM information_schema.tables
-       WHERE table_schema = '${`${projectId}__${datasetId}`.replaceAll("'", "''")}'
-         AND table_name = '${tableId.replaceAll("'", "''")}'`,
+       WHERE table_schema = ${sqlString(schemaName(projectId, datasetId))}
+         AND table_name = ${sqlString(tableId)}`,
     )
   ).getRows();
   if (kind?.[0] === 'VIEW') await connection.run(`DROP VIEW ${name}`);
