@@ -23,9 +23,10 @@ import { startTsWorker } from './ts-worker.js';
  * thread and `threads - 1` worker threads each take the next unclaimed range from a shared counter
  * and curate it with the same composite on their own DirectRunner, and this thread writes every
  * range's rows and DLQ lines in input order as they become available, so the files are byte for
- * byte those of a one-thread run. This thread starts curating at once: a worker first loads tsx and
- * the Beam SDK (~0.6 s of CPU, seconds of wall time on a busy machine), and a small input may be
- * done before any worker is ready, in which case the workers are stopped unused.
+ * byte those of a one-thread run. This thread starts curating at once: a worker first loads core
+ * and the Beam SDK (~0.4 s of CPU, docs/PERFORMANCE.md; seconds of wall time on a busy machine),
+ * and a small input may be done before any worker is ready, in which case the workers are stopped
+ * unused.
  */
 
 /** @internal what a worker thread is given */

@@ -19,7 +19,8 @@ export interface CurateFileOptions {
    * ranges of lines curated by this thread and worker threads, the output written in input order
    * (the same bytes as with 1).
    * @default defaultFileModeWorkers(), but no more threads than MIN_BYTES_PER_WORKER-sized shares
-   *   of the input: a worker thread first spends ~0.6 s of CPU loading tsx and the Beam SDK
+   *   of the input: a worker thread first spends ~0.4 s of CPU loading core and the Beam SDK
+   *   (docs/PERFORMANCE.md)
    */
   readonly workers?: number;
   /** Bytes of input per range when several threads curate. @default 8 ranges per thread, 2–16 MiB */
