@@ -80,7 +80,8 @@ describe('file mode (pmp curate --input --output --dlq)', () => {
     expect(err.join('')).toMatch(/^pmp curate: cannot read --input .*nope\.jsonl/);
   });
 
-  it('--workers: several threads give the same output; out-of-range values are refused', async () => {
+  it('--workers is taken from the command line; out-of-range values are refused', async () => {
+    // One small range: no worker thread starts here (file-mode-parallel.test.ts runs them).
     const input = join(dir, 'events.jsonl');
     writeFileSync(input, `${envelopeLine('station_status.json')}\nnot json\n`);
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
