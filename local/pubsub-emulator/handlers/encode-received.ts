@@ -85,6 +85,9 @@ interface MessageLayout {
   readonly nanos: number;
   /** Byte lengths of each attribute key and value, and of each map entry, in iteration order. */
   readonly attributes: readonly number[];
+  readonly orderingKeyBytes: number;
+  /** Decimal digits of the publish sequence, the middle part of every ack id of the message. */
+  readonly seqDigits: number;
 }
 
 const NO_SIZES: readonly number[] = [];
@@ -107,8 +110,17 @@ function layoutOf(m: StoredMessage): MessageLayout {
   const nanos = (m.publishMs % 1000) * 1e6;
   const timestamp = 1 + varintSize(seconds) + (nanos > 0 ? 1 + varintSize(nanos) : 0);
   total += lengthDelimitedSize(timestamp);
-  if (m.orderingKey) total += lengthDelimitedSize(Buffer.byteLength(m.orderingKey));
-  layout = { total, timestamp, seconds, nanos, attributes: attributes ?? NO_SIZES };
+  const orderingKeyBytes = m.orderingKey ? Buffer.byteLength(m.orderingKey) : 0;
+  if (m.orderingKey) total += lengthDelimitedSize(orderingKeyBytes);
+  layout = {
+    total,
+    timestamp,
+    seconds,
+    nanos,
+    attributes: attributes ?? NO_SIZES,
+    orderingKeyBytes,
+    seqDigits: decimalSize(m.seq),
+  };
   m.wire = layout; // kept on the message itself: redeliveries and other subscriptions reuse it
   return layout;
 }
@@ -150,7 +162,7 @@ function writePubsubMessage(buf: Buffer, pos: number, m: StoredMessage, l: Messa
   }
   if (m.orderingKey) {
     buf[pos++] = TAG.pubsubOrderingKey;
-    pos = writeString(buf, pos, m.orderingKey, Buffer.byteLength(m.orderingKey));
+    pos = writeString(buf, pos, m.orderingKey, l.orderingKeyBytes);
   }
   return pos;
 }
@@ -168,15 +180,17 @@ export function encodeReceived(
   // Ack ids are `${uid}-${seq}-${attempt}` (Delivery.ackId), written here from those parts so
   // that no ack id string is built for a stream or a pull.
   const uid = sub.uid;
-  // Pass 1: sizes.
+  // Pass 1: sizes, kept for pass 2 (the sequence's digits on the message's layout).
+  const layouts = new Array<MessageLayout>(batch.length);
+  const attemptDigits = new Array<number>(batch.length);
   const received = new Array<number>(batch.length);
-  const ackIdSizes = new Array<number>(batch.length);
   let total = 0;
   for (let i = 0; i < batch.length; i += 1) {
     const d = batch[i]!;
-    const ackIdSize = uid.length + 2 + decimalSize(d.message.seq) + decimalSize(d.deliveryAttempt);
-    ackIdSizes[i] = ackIdSize;
-    let size = lengthDelimitedSize(ackIdSize) + lengthDelimitedSize(layoutOf(d.message).total);
+    const layout = (layouts[i] = layoutOf(d.message));
+    const digits = (attemptDigits[i] = decimalSize(d.deliveryAttempt));
+    const ackIdSize = uid.length + 2 + layout.seqDigits + digits;
+    let size = lengthDelimitedSize(ackIdSize) + lengthDelimitedSize(layout.total);
     if (counted) size += 1 + varintSize(d.deliveryAttempt);
     received[i] = size;
     total += lengthDelimitedSize(size);
@@ -188,16 +202,17 @@ export function encodeReceived(
   let pos = 0;
   for (let i = 0; i < batch.length; i += 1) {
     const d = batch[i]!;
-    const layout = layoutOf(d.message);
+    const layout = layouts[i]!;
+    const digits = attemptDigits[i]!;
     buf[pos++] = TAG.responseReceived;
     pos = writeVarint(buf, pos, received[i]!);
     buf[pos++] = TAG.receivedAckId;
-    pos = writeVarint(buf, pos, ackIdSizes[i]!);
+    pos = writeVarint(buf, pos, uid.length + 2 + layout.seqDigits + digits);
     pos = writeAscii(buf, pos, uid);
     buf[pos++] = 45; // -
-    pos = writeDecimal(buf, pos, d.message.seq, decimalSize(d.message.seq));
+    pos = writeDecimal(buf, pos, d.message.seq, layout.seqDigits);
     buf[pos++] = 45;
-    pos = writeDecimal(buf, pos, d.deliveryAttempt, decimalSize(d.deliveryAttempt));
+    pos = writeDecimal(buf, pos, d.deliveryAttempt, digits);
     buf[pos++] = TAG.receivedMessage;
     pos = writeVarint(buf, pos, layout.total);
     pos = writePubsubMessage(buf, pos, d.message, layout);
