@@ -333,8 +333,9 @@ export class Broker {
     const retain = sub.config.retainAckedMessages === true;
     const journal = this.options.journal;
     for (const ackId of ackIds) {
-      const sm = sub.lookup(ackId);
-      if (!sm || sm.acked || (exactlyOnce && !sub.isCurrentLease(sm, ackId))) {
+      // Exactly-once accepts only the live lease's id; otherwise any delivery's id acks.
+      const sm = exactlyOnce ? sub.leasedUnder(ackId) : sub.lookup(ackId);
+      if (!sm || sm.acked) {
         invalid.push(ackId);
         continue;
       }

@@ -206,35 +206,35 @@ export class SubscriptionState {
     if (deadline < this.nextDeadline) this.nextDeadline = deadline;
   }
 
-  /** The publish sequence an ack id of this subscription names; NaN for anything else. */
-  private ackIdSeq(ackId: string): number {
+  /**
+   * The message an ack id of this subscription names, parsing the id once (`uid-seq-attempt`):
+   * with `currentLease`, only while the id is that message's live lease, else any delivery of it.
+   */
+  private resolveAckId(ackId: string, currentLease: boolean): SubMessage | undefined {
     const uid = this.uid;
-    if (ackId.length <= uid.length + 3 || !ackId.startsWith(uid)) return NaN;
-    if (ackId.charCodeAt(uid.length) !== 45 /* - */) return NaN;
+    if (ackId.length <= uid.length + 3 || !ackId.startsWith(uid)) return undefined;
+    if (ackId.charCodeAt(uid.length) !== 45 /* - */) return undefined;
     const dash = ackId.indexOf('-', uid.length + 1);
-    if (dash < 0 || Number.isNaN(parseDecimal(ackId, dash + 1, ackId.length))) return NaN;
-    return parseDecimal(ackId, uid.length + 1, dash);
+    if (dash < 0) return undefined;
+    const attempt = parseDecimal(ackId, dash + 1, ackId.length);
+    if (Number.isNaN(attempt)) return undefined;
+    const sm = this.all.get(parseDecimal(ackId, uid.length + 1, dash));
+    if (!sm || (currentLease && (sm.where !== 'outstanding' || sm.attempts !== attempt)))
+      return undefined;
+    return sm;
   }
 
-  /** The delivery attempt an ack id names (its last part); NaN if malformed. */
-  private ackIdAttempt(ackId: string): number {
-    return parseDecimal(ackId, ackId.lastIndexOf('-') + 1, ackId.length);
-  }
-
-  /** The message leased under exactly this ack id (its current lease), if any. */
+  /**
+   * The message leased under exactly this ack id (its current lease), if any: what a modack and
+   * an exactly-once ack accept, where an older delivery's id is invalid.
+   */
   leasedUnder(ackId: string): SubMessage | undefined {
-    const sm = this.outstanding.get(this.ackIdSeq(ackId));
-    return sm && sm.attempts === this.ackIdAttempt(ackId) ? sm : undefined;
+    return this.resolveAckId(ackId, true);
   }
 
   /** Finds the message an ack id names (any delivery of it), if it still exists. */
   lookup(ackId: string): SubMessage | undefined {
-    return this.all.get(this.ackIdSeq(ackId));
-  }
-
-  /** Whether `ackId` is `sm`'s live lease (exactly-once accepts only those), not an older delivery. */
-  isCurrentLease(sm: SubMessage, ackId: string): boolean {
-    return sm.where === 'outstanding' && sm.attempts === this.ackIdAttempt(ackId);
+    return this.resolveAckId(ackId, false);
   }
 
   /** Ends a lease without acking (nack, expiry) and returns the message to the caller to place. */
