@@ -9,12 +9,10 @@ import {
   type CuratedDlqRow,
   type CuratedStatusRow,
 } from '../core/index.js';
-import * as beam from 'apache-beam';
-import { impulse } from 'apache-beam/transforms/internal';
-import { COUNTERS, type KeyedDlqRecord, type KeyedRow } from './curated-elements.js';
-import { curatedTransform, type CuratedPCollections } from './curated-transform.js';
+import { COUNTERS, keyedRows, type CuratedMessage } from './curated-elements.js';
+import { curatedBatchTransform, curatedTransform } from './curated-transform.js';
 import { runOnDirectRunner } from './direct-run.js';
-import { NdjsonSinkDoFn, NdjsonSourceDoFn } from './ndjson-io.js';
+import { curateInProcess } from './in-process-io.js';
 import { ndjsonPipeline } from './ndjson-pipeline.js';
 import { mixedInputLines, STATUS_FIXTURES } from './testing/fixtures.js';
 
@@ -50,10 +48,8 @@ describe('curatedTransform on the DirectRunner (file source → composite → fi
     counters = await runOnDirectRunner(
       ndjsonPipeline({
         inputPath: inputPath(),
-        inputFormat: 'envelopes',
         rowsPath: join(dir, 'rows.jsonl'),
         dlqPath: join(dir, 'dlq.jsonl'),
-        keyed: false,
         fixedNow: FIXED_NOW,
       }),
     );
@@ -131,109 +127,66 @@ describe('curatedTransform on the DirectRunner (file source → composite → fi
   });
 });
 
-describe('keyed output (the streaming runner stages Pub/Sub messages this way)', () => {
+describe('the in-process pipeline (what the streaming runner runs per batch)', () => {
   it('carries insertIds `${messageId}:${station_id}` and `${messageId}:${stage}:0`', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pmp-beam-'));
-    try {
-      const [good, , , , , , bad] = mixedInputLines();
-      const messages = [
-        { data_base64: Buffer.from(good!).toString('base64'), messageId: 'm-1' },
-        {
-          data_base64: Buffer.from(bad!).toString('base64'),
-          messageId: 'm-2',
-          publishTime: '2025-10-18T09:10:01.000Z',
-          attributes: { origin: 'test' },
-        },
-      ];
-      writeFileSync(join(dir, 'in.jsonl'), messages.map((m) => JSON.stringify(m)).join('\n'));
-      for (const name of ['rows.jsonl', 'dlq.jsonl']) writeFileSync(join(dir, name), '');
-      await runOnDirectRunner(
-        ndjsonPipeline({
-          inputPath: join(dir, 'in.jsonl'),
-          inputFormat: 'messages',
-          rowsPath: join(dir, 'rows.jsonl'),
-          dlqPath: join(dir, 'dlq.jsonl'),
-          keyed: true,
-          fixedNow: FIXED_NOW,
-        }),
-      );
-      const rows = readNdjson<KeyedRow>(join(dir, 'rows.jsonl'));
-      const dlq = readNdjson<KeyedDlqRecord>(join(dir, 'dlq.jsonl'));
-      expect(rows).toHaveLength(1495);
-      expect(new Set(rows.map((r) => r.insertId)).size).toBe(1495);
-      for (const r of rows) expect(r.insertId).toBe(`m-1:${r.value.station_id}`);
-      expect(dlq).toEqual([
-        {
-          insertId: 'm-2:parse_normalize:0',
-          value: curateMessage(
-            bad!,
-            {
-              messageId: 'm-2',
-              publishTime: '2025-10-18T09:10:01.000Z',
-              attributes: { origin: 'test' },
-            },
-            new Date(FIXED_NOW),
-          ).dlq[0],
-        },
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const [good, , , , , , bad] = mixedInputLines();
+    const meta = {
+      messageId: 'm-2',
+      publishTime: '2025-10-18T09:10:01.000Z',
+      attributes: { origin: 'test' },
+    };
+    const { rows: batches, dlq } = await curateInProcess(
+      [
+        { data: good!, messageId: 'm-1' },
+        { data: bad!, ...meta },
+      ],
+      curatedBatchTransform({ fixedNow: FIXED_NOW }),
+    );
+    const rows = batches.flatMap(keyedRows);
+    expect(rows).toHaveLength(1495);
+    expect(new Set(rows.map((r) => r.insertId)).size).toBe(1495);
+    for (const r of rows) expect(r.insertId).toBe(`m-1:${r.value.station_id}`);
+    expect(dlq).toEqual([
+      {
+        insertId: 'm-2:parse_normalize:0',
+        value: curateMessage(bad!, meta, new Date(FIXED_NOW)).dlq[0],
+      },
+    ]);
   });
-});
 
-describe('curatedTransform, the per-row form (what the Dataflow write takes)', () => {
-  it('yields one KeyedRow element per station: the same lines as the batched file pipeline', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pmp-beam-'));
-    try {
-      const messages = mixedInputLines().map((data, i) => ({
-        data_base64: Buffer.from(data).toString('base64'),
-        messageId: `m-${i}`,
-      }));
-      const input = join(dir, 'in.jsonl');
-      writeFileSync(input, messages.map((m) => JSON.stringify(m)).join('\n'));
-      const paths = ['rows', 'dlq', 'batched-rows', 'batched-dlq'].map((n) => join(dir, n));
-      for (const path of paths) writeFileSync(path, '');
-      const [rowsPath, dlqPath, batchedRows, batchedDlq] = paths as [
-        string,
-        string,
-        string,
-        string,
-      ];
+  it('accounts for every message of a batch with the rows and DLQ records of core, per row or per snapshot', async () => {
+    const lines = mixedInputLines();
+    const messages: CuratedMessage[] = lines.map((data, i) => ({ data, messageId: `m-${i}` }));
+    const perRow = await curateInProcess(messages, curatedTransform({ fixedNow: FIXED_NOW }));
+    const batched = await curateInProcess(messages, curatedBatchTransform({ fixedNow: FIXED_NOW }));
 
-      const counters = await runOnDirectRunner((root: beam.Root) => {
-        const { rows, dlq } = root
-          .apply(impulse())
-          .apply(
-            beam.parDo(new NdjsonSourceDoFn(input, 'messages'), {
-              blankLines: beam.counter(COUNTERS.blankLinesSkipped),
-            }),
-          )
-          .apply(curatedTransform({ fixedNow: FIXED_NOW })) as CuratedPCollections;
-        rows.apply(beam.parDo(new NdjsonSinkDoFn(rowsPath)));
-        dlq.apply(beam.parDo(new NdjsonSinkDoFn(dlqPath)));
-      });
-      await runOnDirectRunner(
-        ndjsonPipeline({
-          inputPath: input,
-          inputFormat: 'messages',
-          rowsPath: batchedRows,
-          dlqPath: batchedDlq,
-          keyed: true,
-          fixedNow: FIXED_NOW,
-        }),
-      );
+    const { counters } = perRow;
+    expect(counters[COUNTERS.messagesIn]).toBe(lines.length);
+    const outcomes =
+      (counters[COUNTERS.parseNormalizeDlq] ?? 0) +
+      (counters[COUNTERS.snapshotToStationRowsDlq] ?? 0) +
+      (counters[COUNTERS.snapshotsIgnored] ?? 0) +
+      (counters[COUNTERS.snapshotsCurated] ?? 0);
+    expect(outcomes).toBe(lines.length);
+    expect(batched.counters).toEqual(counters);
 
-      const rows = readNdjson<KeyedRow>(rowsPath);
-      expect(rows).toHaveLength(counters[COUNTERS.stationRows] ?? -1);
-      expect(rows).toHaveLength(1495 + 1439 + 1485 + 1495 - 2);
-      for (const r of rows)
-        expect(r.insertId).toMatch(new RegExp(`^m-\\d+:${r.value.station_id}$`));
-      expect(readFileSync(rowsPath, 'utf8')).toBe(readFileSync(batchedRows, 'utf8'));
-      expect(readFileSync(dlqPath, 'utf8')).toBe(readFileSync(batchedDlq, 'utf8'));
-      expect(readNdjson<KeyedDlqRecord>(dlqPath)).toHaveLength(8);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // What core's pure path makes of each message, with the insertIds the composite adds.
+    const fromCore = messages.map(({ data, messageId }) =>
+      curateMessage(data, { messageId: messageId! }, new Date(FIXED_NOW)),
+    );
+    const coreRows = fromCore.flatMap((r, i) =>
+      keyedRows({ messageId: messages[i]!.messageId!, rows: r.rows }),
+    );
+    const coreDlq = fromCore.flatMap((r, i) =>
+      r.dlq.map((value) => ({ insertId: `${messages[i]!.messageId}:${value.stage}:0`, value })),
+    );
+    expect(coreRows).toHaveLength(1495 + 1439 + 1485 + 1495 - 2);
+    expect(perRow.rows).toHaveLength(counters[COUNTERS.stationRows] ?? -1);
+    expect(perRow.dlq).toHaveLength(8);
+    // One bundle keeps input order; JSON text, as toEqual on ~6,000 rows is slow.
+    expect(JSON.stringify(perRow.rows)).toBe(JSON.stringify(coreRows));
+    expect(JSON.stringify(batched.rows.flatMap(keyedRows))).toBe(JSON.stringify(coreRows));
+    expect(byJson(perRow.dlq)).toEqual(byJson(coreDlq));
+    expect(batched.dlq).toEqual(perRow.dlq);
   });
 });

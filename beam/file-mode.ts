@@ -135,10 +135,8 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
         ? await runOnDirectRunner(
             ndjsonPipeline({
               inputPath: options.input,
-              inputFormat: 'envelopes',
               rowsPath: options.output,
               dlqPath: options.dlq,
-              keyed: false,
               fixedNow: options.fixedNow ?? null,
             }),
           )

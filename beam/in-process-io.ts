@@ -1,93 +1,85 @@
-import * as beam from 'apache-beam';
+import './beam-sdk.js';
+import type { PCollection } from 'apache-beam/pvalue';
+import * as beam from 'apache-beam/transforms';
 import { requireForSerialization } from 'apache-beam/serialization';
 import { impulse } from 'apache-beam/transforms/internal';
-import type { CuratedMessage, KeyedDlqRecord, StationRowBatch } from './curated-elements.js';
-import { curatedBatchTransform, type CuratedBatchPCollections } from './curated-transform.js';
-import type { PipelineFn } from './direct-run.js';
+import type { CuratedMessage, CuratedOutputs, KeyedDlqRecord } from './curated-elements.js';
+import { runOnDirectRunner } from './direct-run.js';
+import { InProcessRegistry } from './in-process-registry.js';
 
 /*
  * The local streaming runner's hand-over to and from its DirectRunner run, in memory: a batch's
- * messages go in and its row batches and DLQ records come out through a registry entry named by a
- * key. The file hand-over (ndjson-io.ts: base64 and JSON lines written, read back and parsed again)
- * cost the runner as much CPU as the mapping itself (docs/PERFORMANCE.md, #8). DoFns are
- * serialized and rebuilt, so they normally must not reach module state; the DirectRunner rebuilds
- * them in this same process, where this module and its registry are the very same objects. On any
- * other runner the key is unknown and the DoFns throw instead of dropping data.
+ * messages go in and the composite's rows and DLQ records come out through an InProcessRegistry
+ * entry. The file hand-over it replaced (base64 and JSON lines written, read back and parsed
+ * again) cost the runner as much CPU as the mapping itself (docs/PERFORMANCE.md, #8).
  */
 
 /** What one run reads and writes. */
-export interface Handoff {
+interface Handoff {
   readonly messages: readonly CuratedMessage[];
-  readonly rowBatches: StationRowBatch[];
+  readonly rows: unknown[];
   readonly dlq: KeyedDlqRecord[];
 }
 
-const handoffs = new Map<string, Handoff>();
-let opened = 0;
-
-function handoffFor(key: string): Handoff {
-  const handoff = handoffs.get(key);
-  if (handoff === undefined) {
-    throw new Error(
-      `no in-process hand-over "${key}": these DoFns run only on the DirectRunner of the process that opened it`,
-    );
-  }
-  return handoff;
-}
+const handoffs = new InProcessRegistry<Handoff>('in-process hand-over');
 
 export class HandoffSourceDoFn {
   readonly beamName = 'read_in_process_batch';
-  constructor(readonly key: string) {}
+  constructor(readonly key: number) {}
 
   *process(): Generator<CuratedMessage> {
-    yield* handoffFor(this.key).messages;
+    yield* handoffs.get(this.key).messages;
   }
 }
 
-export class HandoffRowsSinkDoFn {
-  readonly beamName = 'collect_row_batches';
-  constructor(readonly key: string) {}
+/** Collects every element into the hand-over's `rows` or `dlq`. */
+export class HandoffSinkDoFn {
+  readonly beamName: string;
 
-  process(batch: StationRowBatch): void {
-    handoffFor(this.key).rowBatches.push(batch);
+  constructor(
+    readonly key: number,
+    readonly part: 'rows' | 'dlq',
+  ) {
+    this.beamName = `collect_${part}`;
   }
-}
 
-export class HandoffDlqSinkDoFn {
-  readonly beamName = 'collect_dlq_records';
-  constructor(readonly key: string) {}
-
-  process(record: KeyedDlqRecord): void {
-    handoffFor(this.key).dlq.push(record);
+  process(element: unknown): void {
+    (handoffs.get(this.key)[this.part] as unknown[]).push(element);
   }
 }
 
 requireForSerialization('paris-mobility-pulse/beam/in-process-io.ts', {
   HandoffSourceDoFn,
-  HandoffRowsSinkDoFn,
-  HandoffDlqSinkDoFn,
+  HandoffSinkDoFn,
 });
 
-/**
- * Registers `messages` under a fresh key and returns the pipeline that curates them into the
- * returned hand-over (keyed rows per snapshot, keyed DLQ records); `close` forgets it.
- */
-export function inProcessCuratedPipeline(messages: readonly CuratedMessage[]): {
-  pipeline: PipelineFn;
-  handoff: Handoff;
-  close: () => void;
-} {
-  opened += 1;
-  const key = `batch-${opened}`;
-  const handoff: Handoff = { messages, rowBatches: [], dlq: [] };
-  handoffs.set(key, handoff);
-  const pipeline: PipelineFn = (root: beam.Root) => {
-    const curated = root
-      .apply(impulse())
-      .apply(beam.parDo(new HandoffSourceDoFn(key)))
-      .apply(curatedBatchTransform({ fixedNow: null })) as CuratedBatchPCollections;
-    curated.rows.apply(beam.parDo(new HandoffRowsSinkDoFn(key)));
-    curated.dlq.apply(beam.parDo(new HandoffDlqSinkDoFn(key)));
-  };
-  return { pipeline, handoff, close: () => handoffs.delete(key) };
+/** A curated composite: `curatedBatchTransform` (rows per snapshot) or `curatedTransform`. */
+export type CuratedComposite<Row> = (
+  messages: PCollection<CuratedMessage>,
+) => CuratedOutputs<PCollection<Row>, PCollection<KeyedDlqRecord>>;
+
+/** What one in-process run produced, in the order the DirectRunner produced it. */
+export interface InProcessOutput<Row> {
+  readonly rows: Row[];
+  readonly dlq: KeyedDlqRecord[];
+  readonly counters: Record<string, number>;
+}
+
+/** Runs `composite` over `messages` on this thread's DirectRunner and returns what it put out. */
+export async function curateInProcess<Row>(
+  messages: readonly CuratedMessage[],
+  composite: CuratedComposite<Row>,
+): Promise<InProcessOutput<Row>> {
+  const handoff = { messages, rows: [] as Row[], dlq: [] as KeyedDlqRecord[] };
+  return handoffs.with(handoff, async (key) => {
+    const counters = await runOnDirectRunner((root) => {
+      const curated = root
+        .apply(impulse())
+        .apply(beam.parDo(new HandoffSourceDoFn(key)))
+        .apply(composite);
+      curated.rows.apply(beam.parDo(new HandoffSinkDoFn(key, 'rows')));
+      return curated.dlq.apply(beam.parDo(new HandoffSinkDoFn(key, 'dlq')));
+    });
+    return { rows: handoff.rows, dlq: handoff.dlq, counters };
+  });
 }

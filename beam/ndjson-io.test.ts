@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseEnvelope, statusSnapshotToRows } from '../core/index.js';
-import { keyedRows } from './curated-elements.js';
 import { NdjsonRowBatchSinkDoFn, NdjsonSinkDoFn } from './ndjson-io.js';
 import { envelopeLine } from './testing/fixtures.js';
 
@@ -43,23 +42,21 @@ describe('NDJSON sinks', () => {
       { messageId: 'm-1', rows },
       { messageId: null, rows: rows.slice(0, 10) },
     ];
-    for (const keyed of [false, true]) {
-      const [perRow, batched] = [join(dir, `row-${keyed}`), join(dir, `batch-${keyed}`)];
-      writeFileSync(perRow, '');
-      writeFileSync(batched, '');
-      const rowSink = new NdjsonSinkDoFn(perRow);
-      const batchSink = new NdjsonRowBatchSinkDoFn(batched, keyed);
-      rowSink.startBundle();
-      batchSink.startBundle();
-      for (const batch of batches) {
-        batchSink.process(batch);
-        for (const k of keyedRows(batch)) rowSink.process(keyed ? k : k.value);
-      }
-      rowSink.finishBundle();
-      batchSink.finishBundle();
-      const written = readFileSync(batched, 'utf8');
-      expect(written.split('\n')).toHaveLength(rows.length + 10 + 1);
-      expect(written).toBe(readFileSync(perRow, 'utf8'));
+    const [perRow, batched] = [join(dir, 'per-row'), join(dir, 'batched')];
+    writeFileSync(perRow, '');
+    writeFileSync(batched, '');
+    const rowSink = new NdjsonSinkDoFn(perRow);
+    const batchSink = new NdjsonRowBatchSinkDoFn(batched);
+    rowSink.startBundle();
+    batchSink.startBundle();
+    for (const batch of batches) {
+      batchSink.process(batch);
+      for (const row of batch.rows) rowSink.process(row);
     }
+    rowSink.finishBundle();
+    batchSink.finishBundle();
+    const written = readFileSync(batched, 'utf8');
+    expect(written.split('\n')).toHaveLength(rows.length + 10 + 1);
+    expect(written).toBe(readFileSync(perRow, 'utf8'));
   });
 });

@@ -11,23 +11,9 @@ import { writeStationRowLines, type LineSink } from './station-row-json.js';
  * the Python SDK and needs a Python expansion service, so it cannot run on the in-process
  * DirectRunner; these two DoFns are the local equivalent. They are also how a pipeline hands its
  * results back to the program that ran it: DoFns are serialized and rebuilt, so they cannot push
- * into an array of the caller, and files are the SDK-neutral channel (docs/dataflow.md).
+ * into an array of the caller, and files are the SDK-neutral channel (docs/dataflow.md; the
+ * exception for the in-process DirectRunner is in-process-registry.ts).
  */
-
-/** How the lines of an input file are read. */
-export type NdjsonInputFormat =
-  /** Each line is one event envelope (file mode; what collectors publish). */
-  | 'envelopes'
-  /** Each line is a Pub/Sub message: `{data_base64, messageId, publishTime, attributes}`. */
-  | 'messages';
-
-/** One line of a `messages` file, as the streaming runner stages a pulled batch. */
-export interface MessageLine {
-  readonly data_base64: string;
-  readonly messageId?: string;
-  readonly publishTime?: string;
-  readonly attributes?: Record<string, string>;
-}
 
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
@@ -100,20 +86,17 @@ export interface NdjsonSourceContext {
 }
 
 /**
- * A source, applied to an impulse: yields one CuratedMessage per non-blank line of `path` (or of
- * `range` of it). Envelope lines carry `input_file` and `input_line` attributes so a DLQ record
- * points back at its line.
+ * A source, applied to an impulse: yields one CuratedMessage per non-blank line of the envelope
+ * file `path` (or of `range` of it), each line one event envelope as collectors publish it. The
+ * messages carry `input_file` and `input_line` attributes so a DLQ record points back at its line.
  */
 export class NdjsonSourceDoFn {
-  readonly beamName: string;
+  readonly beamName = 'read_ndjson_envelopes';
 
   constructor(
     readonly path: string,
-    readonly format: NdjsonInputFormat,
     readonly range: LineRange | null = null,
-  ) {
-    this.beamName = `read_ndjson(${format})`;
-  }
+  ) {}
 
   *process(_impulse: unknown, context: NdjsonSourceContext): Generator<CuratedMessage> {
     for (const { line, lineNumber } of readLines(this.path, this.range)) {
@@ -121,20 +104,7 @@ export class NdjsonSourceDoFn {
         context.blankLines.increment();
         continue;
       }
-      if (this.format === 'envelopes') {
-        yield {
-          data: line,
-          attributes: { input_file: this.path, input_line: String(lineNumber) },
-        };
-      } else {
-        const message = JSON.parse(Buffer.from(line).toString('utf8')) as MessageLine;
-        yield {
-          data: new Uint8Array(Buffer.from(message.data_base64, 'base64')),
-          ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
-          ...(message.publishTime === undefined ? {} : { publishTime: message.publishTime }),
-          ...(message.attributes === undefined ? {} : { attributes: message.attributes }),
-        };
-      }
+      yield { data: line, attributes: { input_file: this.path, input_line: String(lineNumber) } };
     }
   }
 }
@@ -266,19 +236,15 @@ export class NdjsonSinkDoFn {
 
 /**
  * The rows sink: takes the composite's per-snapshot row batches and appends one JSON line per row
- * to `path`, the bare row or, with `keyed`, `{insertId, value}` — exactly the lines NdjsonSinkDoFn
- * would write for the KeyedRows (or rows) of `curatedTransform`, flattened here instead of in the
- * pipeline so the runner handles one element per snapshot.
+ * to `path`, exactly the lines NdjsonSinkDoFn would write for the rows of `curatedTransform`,
+ * flattened here instead of in the pipeline so the runner handles one element per snapshot.
  */
 export class NdjsonRowBatchSinkDoFn {
   readonly beamName: string;
   private fd: number | null = null;
   private writer: LineWriter | null = null;
 
-  constructor(
-    readonly path: string,
-    readonly keyed: boolean,
-  ) {
+  constructor(readonly path: string) {
     this.beamName = `write_ndjson_rows(${path})`;
   }
 
@@ -288,7 +254,7 @@ export class NdjsonRowBatchSinkDoFn {
   }
 
   process(batch: StationRowBatch): void {
-    writeStationRowLines(batch, this.keyed, this.writer!);
+    writeStationRowLines(batch, false, this.writer!);
   }
 
   finishBundle(): void {

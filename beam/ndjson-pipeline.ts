@@ -1,6 +1,9 @@
-import * as beam from 'apache-beam';
+import './beam-sdk.js';
+import type { PCollection, Root } from 'apache-beam/pvalue';
+import * as beam from 'apache-beam/transforms';
 import { impulse } from 'apache-beam/transforms/internal';
-import { COUNTERS } from './curated-elements.js';
+import type { CuratedDlqRow } from '../core/index.js';
+import { COUNTERS, type CuratedOutputs, type StationRowBatch } from './curated-elements.js';
 import { UnkeyDoFn } from './curated-dofns.js';
 import { curatedBatchTransform, type CuratedBatchPCollections } from './curated-transform.js';
 import type { PipelineFn } from './direct-run.js';
@@ -8,43 +11,52 @@ import {
   NdjsonRowBatchSinkDoFn,
   NdjsonSinkDoFn,
   NdjsonSourceDoFn,
-  type NdjsonInputFormat,
+  type LineRange,
 } from './ndjson-io.js';
 
 export interface NdjsonPipelineOptions {
-  /** NDJSON input file. */
+  /** NDJSON file of event envelopes. */
   readonly inputPath: string;
-  readonly inputFormat: NdjsonInputFormat;
   /** Where curated rows are appended, one JSON object per line. */
   readonly rowsPath: string;
   /** Where DLQ records are appended, one JSON object per line. */
   readonly dlqPath: string;
-  /**
-   * Write `{insertId, value}` (the streaming runner needs the insertIds) instead of the bare row or
-   * DLQ record (file mode).
-   */
-  readonly keyed: boolean;
   /** @default null (wall clock) */
   readonly fixedNow?: string | null;
 }
 
 /**
- * file → curated composite → files: the whole of file mode, and the per-batch pipeline of the local
- * streaming runner (which then does the insertAll write stage itself, see streaming-runner.ts).
+ * File mode's part of a pipeline: the envelope lines of `path` (or of `range` of it) through the
+ * curated composite. Rows stay one element per snapshot, to be flattened by their sink; DLQ records
+ * lose their insertIds (there are no message ids in a file).
  */
-export function ndjsonPipeline(options: NdjsonPipelineOptions): PipelineFn {
-  return (root: beam.Root) => {
-    const messages = root.apply(impulse()).apply(
-      beam.parDo(new NdjsonSourceDoFn(options.inputPath, options.inputFormat), {
+export function curatedEnvelopeLines(
+  root: Root,
+  path: string,
+  range: LineRange | null,
+  fixedNow: string | null,
+): CuratedOutputs<PCollection<StationRowBatch>, PCollection<CuratedDlqRow>> {
+  const { rows, dlq } = root
+    .apply(impulse())
+    .apply(
+      beam.parDo(new NdjsonSourceDoFn(path, range), {
         blankLines: beam.counter(COUNTERS.blankLinesSkipped),
       }),
+    )
+    .apply(curatedBatchTransform({ fixedNow })) as CuratedBatchPCollections;
+  return { rows, dlq: dlq.apply(beam.parDo(new UnkeyDoFn<CuratedDlqRow>('dlq'))) };
+}
+
+/** file → curated composite → files: the whole of file mode on one thread. */
+export function ndjsonPipeline(options: NdjsonPipelineOptions): PipelineFn {
+  return (root: Root) => {
+    const { rows, dlq } = curatedEnvelopeLines(
+      root,
+      options.inputPath,
+      null,
+      options.fixedNow ?? null,
     );
-    // Rows stay one element per snapshot through the pipeline and are flattened by their sink.
-    const { rows, dlq } = messages.apply(
-      curatedBatchTransform({ fixedNow: options.fixedNow ?? null }),
-    ) as CuratedBatchPCollections;
-    rows.apply(beam.parDo(new NdjsonRowBatchSinkDoFn(options.rowsPath, options.keyed)));
-    const dlqOut = options.keyed ? dlq : dlq.apply(beam.parDo(new UnkeyDoFn('dlq')));
-    dlqOut.apply(beam.parDo(new NdjsonSinkDoFn(options.dlqPath)));
+    rows.apply(beam.parDo(new NdjsonRowBatchSinkDoFn(options.rowsPath)));
+    return dlq.apply(beam.parDo(new NdjsonSinkDoFn(options.dlqPath)));
   };
 }

@@ -8,8 +8,8 @@ import {
   type KeyedDlqRecord,
   type KeyedRow,
 } from './curated-elements.js';
-import { runOnDirectRunner } from './direct-run.js';
-import { inProcessCuratedPipeline } from './in-process-io.js';
+import { curatedBatchTransform } from './curated-transform.js';
+import { curateInProcess } from './in-process-io.js';
 import { formatTableSpec, parseTableSpec } from './table-spec.js';
 
 export interface CuratedStreamingRunnerOptions {
@@ -139,13 +139,8 @@ export async function startCuratedStreamingRunner(
   let stopping = false;
 
   async function mapBatch(batch: Message[]): Promise<MappedBatch> {
-    const { pipeline, handoff, close } = inProcessCuratedPipeline(batch.map(curatedMessage));
-    try {
-      await runOnDirectRunner(pipeline);
-      return { rows: handoff.rowBatches.flatMap(keyedRows), stageDlq: handoff.dlq };
-    } finally {
-      close();
-    }
+    const { rows, dlq } = await curateInProcess(batch.map(curatedMessage), curatedBatchTransform());
+    return { rows: rows.flatMap(keyedRows), stageDlq: dlq };
   }
 
   async function writeBatch(batch: Message[], mapped: Promise<MappedBatch>): Promise<void> {
