@@ -1,5 +1,14 @@
 import type { SubscriptionState } from '../storage/subscription-state.js';
 import type { Delivery, StoredMessage } from '../storage/types.js';
+import {
+  decimalSize,
+  isAscii,
+  lengthDelimitedSize,
+  varintSize,
+  writeAscii,
+  writeDecimal,
+  writeVarint,
+} from './wire-write.js';
 
 /**
  * Hand-written wire encoding of Pull/StreamingPull responses, the emulator's hot path. One pass
@@ -29,53 +38,6 @@ const TAG = {
   propertiesExactlyOnce: (1 << 3) | 0,
   propertiesOrdering: (2 << 3) | 0,
 } as const;
-
-/** Digits of a non-negative integer below 2^53 in `base` (128: varint bytes, 10: decimal). */
-function digitCount(n: number, base: number): number {
-  let size = 1;
-  while (n >= base) {
-    n = Math.floor(n / base);
-    size += 1;
-  }
-  return size;
-}
-
-/** Bytes of a varint (every length, count and time here). */
-const varintSize = (n: number): number => digitCount(n, 128);
-const decimalSize = (n: number): number => digitCount(n, 10);
-
-function writeVarint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 128) {
-    buf[pos++] = (n % 128) | 128;
-    n = Math.floor(n / 128);
-  }
-  buf[pos++] = n;
-  return pos;
-}
-
-/** ASCII strings (ack ids, message ids) byte by byte: cheaper than a native call for ~20 bytes. */
-function writeAscii(buf: Buffer, pos: number, s: string): number {
-  for (let i = 0; i < s.length; i += 1) buf[pos++] = s.charCodeAt(i);
-  return pos;
-}
-
-/** Writes `n` in decimal into exactly `size` bytes (from `decimalSize`). */
-function writeDecimal(buf: Buffer, pos: number, n: number, size: number): number {
-  for (let i = pos + size - 1; i >= pos; i -= 1) {
-    buf[i] = 48 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return pos + size;
-}
-
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i += 1) if (s.charCodeAt(i) > 127) return false;
-  return true;
-}
-
-function lengthDelimitedSize(bytes: number): number {
-  return 1 + varintSize(bytes) + bytes;
-}
 
 /** Sizes of the parts of a PubsubMessage, computed once per stored message. */
 interface MessageLayout {

@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { lengthDelimitedSize, writeAscii, writeVarint } from './wire-write.js';
 
 /** A PublishRequest as the Publish handler reads it. */
 export interface PublishRequest {
@@ -80,13 +81,13 @@ function decodePubsubMessage(
  */
 export function encodePublishResponse(messageIds: readonly string[]): Buffer {
   let total = 0;
-  for (const id of messageIds) total += 2 + id.length; // an id is far below 128 bytes
+  for (const id of messageIds) total += lengthDelimitedSize(id.length);
   const buf = Buffer.allocUnsafe(total);
   let pos = 0;
   for (const id of messageIds) {
     buf[pos++] = (1 << 3) | 2;
-    buf[pos++] = id.length;
-    for (let i = 0; i < id.length; i += 1) buf[pos++] = id.charCodeAt(i);
+    pos = writeVarint(buf, pos, id.length);
+    pos = writeAscii(buf, pos, id);
   }
   return buf;
 }
