@@ -1,18 +1,6 @@
-import { createHash } from 'node:crypto';
-import type * as Esbuild from 'esbuild';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { fileModeWorkerBundle } from './file-mode-worker-bundle.js';
 import type { LineRange } from './ndjson-io.js';
 import { splitIntoLineRanges } from './line-ranges.js';
 import { curateLineRange, type RangeOutput } from './range-pipeline.js';
@@ -60,8 +48,8 @@ export interface ParallelCurateOptions {
    */
   readonly curateInThisThread?: boolean;
   /**
-   * Start workers on a JavaScript bundle of their modules (see `workerBundle`) rather than on the
-   * TypeScript sources through tsx. @default true
+   * Start workers on a JavaScript bundle of their modules (`fileModeWorkerBundle`) rather than on
+   * the TypeScript sources through tsx. @default true
    */
   readonly bundleWorker?: boolean;
 }
@@ -79,51 +67,6 @@ function defaultRangeBytes(inputBytes: number, threads: number): number {
  * is the one place where this can be set without a command-line flag.
  */
 const WORKER_YOUNG_GENERATION_MB = 96;
-
-let bundle: URL | null | undefined;
-
-/**
- * The worker's modules as one JavaScript file (esbuild; packages stay external and resolve from
- * node_modules), kept under node_modules/.cache and named by its content hash, so processes share
- * it and a change of the sources makes a new one. A worker started on the TypeScript sources first
- * registers tsx (~0.2 s) and then loads ~30 modules through tsx's loader thread: ~0.8–0.9 s before
- * it curates anything, against ~0.3–0.5 s on the bundle. Built synchronously (~50 ms, once per
- * process): the asynchronous build needs several round trips to esbuild's process, each waiting for
- * this thread to finish the range it is curating. null (start through tsx) when bundling fails.
- */
-function workerBundle(): URL | null {
-  if (bundle === undefined) {
-    try {
-      // Loaded here, not at the top: only a run that starts workers needs esbuild.
-      const esbuild = createRequire(import.meta.url)('esbuild') as typeof Esbuild;
-      const result = esbuild.buildSync({
-        entryPoints: [fileURLToPath(new URL('./file-mode-worker.ts', import.meta.url))],
-        write: false,
-        bundle: true,
-        packages: 'external',
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        logLevel: 'silent',
-      });
-      const code = result.outputFiles[0]!.contents;
-      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-      const dir = new URL('../node_modules/.cache/pmp-file-mode/', import.meta.url);
-      const out = new URL(`worker-${hash}.mjs`, dir);
-      if (!existsSync(out)) {
-        mkdirSync(dir, { recursive: true });
-        // Written aside and renamed: another process may be starting workers on the same file.
-        const partial = new URL(`worker-${hash}.${process.pid}.tmp`, dir);
-        writeFileSync(partial, code);
-        renameSync(partial, out);
-      }
-      bundle = out;
-    } catch {
-      bundle = null;
-    }
-  }
-  return bundle;
-}
 
 function writeAll(fd: number, chunks: readonly Uint8Array[]): void {
   for (const bytes of chunks) {
@@ -215,7 +158,8 @@ export async function curateFileParallel(
     }
   };
   try {
-    if (workerCount > 0) startWorkers((options.bundleWorker ?? true) ? workerBundle() : null);
+    if (workerCount > 0)
+      startWorkers((options.bundleWorker ?? true) ? fileModeWorkerBundle() : null);
 
     // This thread curates too, until no range is left unclaimed.
     while (inThisThread && failure === null) {
