@@ -1,5 +1,6 @@
 import type { Table } from '@google-cloud/bigquery';
 import { buildCuratedDlqRecord } from '../core/index.js';
+import { insertAllRow } from '../services/shared/insert-all-row.js';
 import { dlqInsertId } from './curated-dofns.js';
 import type { KeyedDlqRecord, KeyedRow } from './curated-elements.js';
 
@@ -9,32 +10,6 @@ import type { KeyedDlqRecord, KeyedRow } from './curated-elements.js';
  * requests cost far less CPU per row; 5,000 curated rows are ~3 MB, well under the 10 MB limit.
  */
 export const INSERT_CHUNK_ROWS = 5_000;
-
-/** One insertAll row as the request carries it. */
-export interface InsertAllRow {
-  readonly insertId?: string;
-  readonly json: Record<string, unknown>;
-}
-
-// The official client deep-copies an insertAll request five times (`extend(true, …)` in its
-// request layers) and walks every string of it for a `{{projectId}}` token before sending it:
-// ~20 µs of CPU per curated row, more than the mapping itself (docs/PERFORMANCE.md, #8). `extend`
-// copies only "plain" objects and the token walk only enters objects with `hasOwnProperty`, so a
-// row whose prototype has a constructor but no Object.prototype is passed through by reference by
-// both. JSON.stringify still writes its own properties: the request body is byte-for-byte the same
-// (bigquery-writes.test.ts checks both properties against the client's own helpers).
-function InsertAllRowPrototype(): void {}
-const INSERT_ALL_ROW = Object.create(null, {
-  constructor: { value: InsertAllRowPrototype },
-}) as object;
-
-/** `{insertId, json}` that the client hands to the wire without copying or scanning it. */
-export function insertAllRow(insertId: string | null, json: Record<string, unknown>): InsertAllRow {
-  const row = Object.create(INSERT_ALL_ROW) as { insertId?: string; json: Record<string, unknown> };
-  if (insertId !== null) row.insertId = insertId;
-  row.json = json;
-  return row;
-}
 
 interface RowFailure {
   row: { insertId?: string; json: Record<string, unknown> };

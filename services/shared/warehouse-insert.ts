@@ -1,4 +1,5 @@
 import type { BigQuery } from '@google-cloud/bigquery';
+import { insertAllRow } from './insert-all-row.js';
 
 /** Where rows go: a dataset and table id (the project is the client's). */
 export interface TableRef {
@@ -83,7 +84,9 @@ async function attempt<R extends object>(
   rows: readonly KeyedRow<R>[],
   options: InsertOptions,
 ): Promise<{ row: KeyedRow<R>; errors: InsertErrorDetail[] }[]> {
-  const payload = rows.map((r) => ({ insertId: r.insertId, json: r.row }));
+  // Rows the client sends as they are (no deep copies, no token walk over a raw payload's text);
+  // its PartialFailureError hands these same objects back, which `byPayload` relies on.
+  const payload = rows.map((r) => insertAllRow(r.insertId, r.row));
   const timeoutMs = options.timeoutMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
