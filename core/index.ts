@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './lenient.js';
 export * from './timestamps.js';
 export * from './text.js';
+export * from './json-member-span.js';
 export * from './envelope.js';
 export * from './station-status.js';
 export * from './station-information.js';

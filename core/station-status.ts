@@ -1,8 +1,9 @@
 import { EBIKE_TYPE_NAMES, MECHANICAL_TYPE_NAME } from './defaults.js';
 import type { Envelope } from './envelope.js';
 import { StageError } from './errors.js';
+import { countJsonMembers, scanJsonMember } from './json-member-span.js';
 import { isRecord, isTruthy, own, present, toInt, toText } from './lenient.js';
-import { isWellFormed, kindOf, safeJsonStringify } from './text.js';
+import { kindOf, safeJsonStringify } from './text.js';
 import { epochSecondsToTimestamp } from './timestamps.js';
 import type { RowOf } from './warehouse/index.js';
 import type { stationStatusCuratedTable } from './warehouse/index.js';
@@ -180,27 +181,9 @@ export function statusSnapshotToRows(envelope: Envelope, sourceText?: string): C
   return rows;
 }
 
-/** Whether `station` has `expected` object members at every depth; false if too deep to count. */
+/** Whether `station` has `expected` object members at every depth (-1: too deep to count). */
 function hasKeyCount(station: Record<string, unknown>, expected: number): boolean {
-  try {
-    return countKeys(station) === expected;
-  } catch {
-    return false; // RangeError: nested deeper than the stack; serialize as before
-  }
-}
-
-/** Object members in a parsed JSON value, at every depth (for-in: no key array allocated). */
-function countKeys(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  let count = 0;
-  if (Array.isArray(value)) {
-    for (const item of value) count += countKeys(item);
-    return count;
-  }
-  for (const key in value) {
-    count += 1 + countKeys((value as Record<string, unknown>)[key]);
-  }
-  return count;
+  return countJsonMembers(station) === expected;
 }
 
 /**
@@ -209,225 +192,25 @@ function countKeys(value: unknown): number {
  * `JSON.stringify(JSON.parse(text))` gives (whitespace, an escape it would write otherwise, a
  * number not in its shortest form, a key that looks like an array index and would be reordered),
  * and `keyCounts[i]` counts the element's object members at every depth: fewer parsed ones mean a
- * duplicate key, which the caller checks (`countKeys`). null when the text does not have that
- * layout plainly (a payload given as a string, a repeated key on the way down, anything odd): the
- * caller then serializes every station. The text must be valid JSON (it has been parsed).
+ * duplicate key, which the caller checks (`countJsonMembers`). null when the text does not have
+ * that layout plainly (a payload given as a string, a repeated key on the way down, anything odd):
+ * the caller then serializes every station. The text must be valid JSON (it has been parsed). The
+ * scan is `core/json-member-span.ts`'s.
  */
 export function stationJsonSlices(
   text: string,
 ): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
-  if (!isWellFormed(text)) return null;
-  try {
-    return new StationSliceScanner(text).scan();
-  } catch {
-    return null;
+  const spans = scanJsonMember(text, STATIONS_PATH, (scanner) => scanner.elementSpans());
+  if (spans === null) return null;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const keyCounts: number[] = [];
+  for (const span of spans) {
+    starts.push(span.stringifyForm ? span.start : -1);
+    ends.push(span.end);
+    keyCounts.push(span.keyCount);
   }
+  return { starts, ends, keyCounts };
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/** A single pass over an envelope's text for `stationJsonSlices`; throws when it gets lost. */
-class StationSliceScanner {
-  private pos = 0;
-  /** Whether the value being scanned is still in JSON.stringify's form. */
-  private canonical = true;
-  private keys = 0;
-  /** Position of the next backslash at or after the scan position (Infinity: none left). */
-  private nextBackslash = -1;
-
-  constructor(private readonly text: string) {}
-
-  scan(): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
-    this.skipSpace();
-    return this.member(['payload', 'data', 'stations'], 0);
-  }
-
-  /**
-   * At an object: goes down member `path[depth]` (which must be there exactly once, with a plain
-   * key, as JSON.parse keeps the last of repeated keys) and skips the other members, leaving the
-   * position after the object. At the end of the path, scans the stations list.
-   */
-  private member(
-    path: readonly string[],
-    depth: number,
-  ): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
-    if (this.code() !== 0x7b) return null;
-    this.pos += 1;
-    let found: { starts: number[]; ends: number[]; keyCounts: number[] } | null = null;
-    for (;;) {
-      this.skipSpace();
-      if (this.code() === 0x7d) break;
-      const keyStart = this.pos + 1;
-      this.string();
-      const key = this.text.slice(keyStart, this.pos - 1);
-      this.skipSpace();
-      this.pos += 1; // ':'
-      this.skipSpace();
-      if (key.includes('\\')) return null;
-      if (key === path[depth]) {
-        if (found !== null) return null;
-        found = depth === path.length - 1 ? this.stationsList() : this.member(path, depth + 1);
-        if (found === null) return null;
-      } else {
-        this.value();
-      }
-      this.skipSpace();
-      if (this.code() === 0x2c) this.pos += 1;
-    }
-    this.pos += 1;
-    return found;
-  }
-
-  /** At the stations list: each element's place, form and member count. */
-  private stationsList(): { starts: number[]; ends: number[]; keyCounts: number[] } | null {
-    if (this.code() !== 0x5b) return null;
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const keyCounts: number[] = [];
-    this.pos += 1;
-    this.skipSpace();
-    if (this.code() === 0x5d) {
-      this.pos += 1;
-      return { starts, ends, keyCounts };
-    }
-    for (;;) {
-      this.skipSpace();
-      const start = this.pos;
-      this.canonical = true;
-      this.keys = 0;
-      this.value();
-      starts.push(this.canonical ? start : -1);
-      ends.push(this.pos);
-      keyCounts.push(this.keys);
-      this.skipSpace();
-      const next = this.code();
-      this.pos += 1;
-      if (next === 0x5d) return { starts, ends, keyCounts };
-      if (next !== 0x2c) throw new Error('stations list');
-    }
-  }
-
-  private code(): number {
-    return this.text.charCodeAt(this.pos);
-  }
-
-  /** Skips whitespace; whitespace inside a value means it is not in JSON.stringify's form. */
-  private skipSpace(): void {
-    for (;;) {
-      const c = this.code();
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
-      this.canonical = false;
-      this.pos += 1;
-    }
-  }
-
-  private value(): void {
-    const c = this.code();
-    if (c === QUOTE) this.string();
-    else if (c === 0x7b) this.container(0x7d);
-    else if (c === 0x5b) this.container(0x5d);
-    else if (c === 0x74 || c === 0x6e)
-      this.pos += 4; // true, null
-    else if (c === 0x66)
-      this.pos += 5; // false
-    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) this.number();
-    else throw new Error(`unexpected character at ${this.pos}`);
-  }
-
-  /** At '"': to after the closing quote. Only the escapes JSON.stringify writes keep the form. */
-  private string(): void {
-    const text = this.text;
-    const quote = text.indexOf('"', this.pos + 1);
-    if (quote === -1) throw new Error('unterminated string');
-    // Most strings hold no backslash: then the closing quote is the next one, found natively.
-    if (this.nextBackslash <= this.pos) {
-      const next = text.indexOf('\\', this.pos + 1);
-      this.nextBackslash = next === -1 ? Infinity : next;
-    }
-    if (this.nextBackslash > quote) {
-      this.pos = quote + 1;
-      return;
-    }
-    let pos = this.pos + 1;
-    for (;;) {
-      const c = text.charCodeAt(pos);
-      if (c === QUOTE) break;
-      if (c === BACKSLASH) {
-        const e = text.charCodeAt(pos + 1);
-        // \" \\ \b \f \n \r \t are JSON.stringify's; \/ and \uXXXX (which it writes only for
-        // a few controls and lone surrogates) are taken as not in its form.
-        const stringifyWritesIt =
-          e === QUOTE ||
-          e === BACKSLASH ||
-          e === 0x62 || // b
-          e === 0x66 || // f
-          e === 0x6e || // n
-          e === 0x72 || // r
-          e === 0x74; // t
-        if (!stringifyWritesIt) this.canonical = false;
-        pos += 2;
-        continue;
-      }
-      if (Number.isNaN(c)) throw new Error('unterminated string');
-      pos += 1;
-    }
-    this.pos = pos + 1;
-  }
-
-  private number(): void {
-    const text = this.text;
-    const start = this.pos;
-    let pos = start;
-    let integer = true;
-    for (;;) {
-      const c = text.charCodeAt(pos);
-      if (c >= 0x30 && c <= 0x39) pos += 1;
-      else if (c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) {
-        if (pos !== start || c !== 0x2d) integer = false;
-        pos += 1;
-      } else break;
-    }
-    this.pos = pos;
-    const negative = text.charCodeAt(start) === 0x2d;
-    const digits = pos - start - (negative ? 1 : 0);
-    const first = text.charCodeAt(start + (negative ? 1 : 0));
-    if (integer && digits <= 15 && (first !== 0x30 || (digits === 1 && !negative))) return;
-    // Not a plain safe integer: in form only if it is the number's shortest text.
-    const literal = text.slice(start, pos);
-    if (String(Number(literal)) !== literal) this.canonical = false;
-  }
-
-  /**
-   * At '{' or '[' (`close` is the matching '}' or ']'): to after the close. An object's members
-   * are counted, and a key like "0" or "12" puts it out of form (JSON.stringify writes such keys
-   * first, whatever their place in the text).
-   */
-  private container(close: number): void {
-    const isObject = close === 0x7d;
-    this.pos += 1;
-    this.skipSpace();
-    if (this.code() === close) {
-      this.pos += 1;
-      return;
-    }
-    for (;;) {
-      this.skipSpace();
-      if (isObject) {
-        const first = this.text.charCodeAt(this.pos + 1);
-        if (first >= 0x30 && first <= 0x39) this.canonical = false;
-        this.string();
-        this.keys += 1;
-        this.skipSpace();
-        this.pos += 1; // ':'
-        this.skipSpace();
-      }
-      this.value();
-      this.skipSpace();
-      const next = this.code();
-      this.pos += 1;
-      if (next === close) return;
-      if (next !== 0x2c) throw new Error(isObject ? 'object' : 'array');
-    }
-  }
-}
+const STATIONS_PATH = ['payload', 'data', 'stations'] as const;

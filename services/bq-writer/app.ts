@@ -1,6 +1,11 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import type Koa from 'koa';
-import { normalizeTimestamp, parseEnvelope, safeJsonStringify } from '../../core/index.js';
+import {
+  memberValueText,
+  normalizeTimestamp,
+  parseEnvelope,
+  safeJsonStringify,
+} from '../../core/index.js';
 import type { RowOf, stationStatusRawTable } from '../../core/warehouse/index.js';
 import { createBaseApp } from '../shared/app-base.js';
 import type { Lifecycle } from '../shared/health.js';
@@ -42,10 +47,22 @@ export function rawStatusPlan(text: string, message: PushMessage): WritePlan<Raw
     message_id: message.messageId,
     publish_time: message.publishTime ? normalizeTimestamp(message.publishTime) : null,
     attributes: safeJsonStringify(message.attributes),
-    payload: safeJsonStringify(envelope.payload),
+    payload: payloadJson(text, envelope.payload),
   };
   return { rows: [{ insertId: message.messageId, row }] };
 }
+
+/**
+ * The payload column's JSON text. A snapshot's payload is ~0.5 MB: rather than serialize what was
+ * just parsed, take its own text out of the message when that stands for the same value (one
+ * "payload" member, an object or array, no repeated key, no ambiguous number); BigQuery compares a
+ * JSON column by value, so the publisher's whitespace or escapes may stay. Else serialize it.
+ */
+function payloadJson(text: string, payload: unknown): string | null {
+  return memberValueText(text, PAYLOAD_PATH, payload) ?? safeJsonStringify(payload);
+}
+
+const PAYLOAD_PATH = ['payload'] as const;
 
 export function createApp(deps: BqWriterDeps): Koa {
   const app = createBaseApp(deps.log, deps.lifecycle ?? { draining: false });
