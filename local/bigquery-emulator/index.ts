@@ -30,6 +30,13 @@ export interface BigQueryEmulatorOptions {
   readonly host?: string;
 }
 
+const internals = new WeakMap<BigQueryEmulator, EmulatorState>();
+
+/** A running emulator's internals, for tests of what the API cannot show (caches, checkpoints). */
+export function internalStateOf(emulator: BigQueryEmulator): EmulatorState | undefined {
+  return internals.get(emulator);
+}
+
 export interface BigQueryEmulator {
   /** Base URL to put in BIGQUERY_EMULATOR_HOST, e.g. `http://127.0.0.1:9050`. */
   readonly url: string;
@@ -85,7 +92,7 @@ export async function startBigQueryEmulator(
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   log.info({ url, dataDir: options.dataDir ?? null }, 'BigQuery emulator listening');
-  return {
+  const emulator: BigQueryEmulator = {
     url,
     port,
     defaultProjectId: options.defaultProjectId ?? 'local-project',
@@ -97,6 +104,8 @@ export async function startBigQueryEmulator(
       await db.close();
     },
   };
+  internals.set(emulator, state);
+  return emulator;
 }
 
 function splitOnce(text: string, separator: string): [string, string] {

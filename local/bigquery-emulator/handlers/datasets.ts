@@ -4,6 +4,7 @@ import type { EmulatorState } from '../state.js';
 import type { DatasetResource } from '../storage/metadata.js';
 import { noteTableRewrite } from '../storage/materialized-views.js';
 import { createSchema, dropSchema } from '../storage/rows.js';
+import { forgetTable } from './_forget-table.js';
 import {
   checkDatasetId,
   decodePageToken,
@@ -117,8 +118,7 @@ export async function deleteDataset(state: EmulatorState, ctx: Context): Promise
       throw invalid(`Dataset ${projectId}:${datasetId} is still in use`);
     }
     for (const table of tables) {
-      await state.meta.deleteTable(connection, projectId, datasetId, table.tableReference.tableId);
-      state.insertIds.forget(`${projectId}:${datasetId}.${table.tableReference.tableId}`);
+      await forgetTable(state, connection, projectId, datasetId, table.tableReference.tableId);
     }
     await dropSchema(connection, projectId, datasetId);
     noteTableRewrite(state);

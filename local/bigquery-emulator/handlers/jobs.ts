@@ -11,6 +11,7 @@ import { decodeQueryParameters } from '../types/params.js';
 import { fieldFromDuckType, type RestField } from '../types/schema.js';
 import type { StatementType } from '../translator.js';
 import { parseCreateView } from './_ddl-view.js';
+import { forgetTable } from './_forget-table.js';
 import {
   decodePageToken,
   encodePageToken,
@@ -454,8 +455,7 @@ async function syncCatalog(
     for (const table of state.meta.listTables(projectId, datasetId)) {
       const id = table.tableReference.tableId;
       if (!present.has(`${datasetId}.${id}`)) {
-        await state.meta.deleteTable(connection, projectId, datasetId, id);
-        state.insertIds.forget(`${projectId}:${datasetId}.${id}`);
+        await forgetTable(state, connection, projectId, datasetId, id);
       }
     }
   }

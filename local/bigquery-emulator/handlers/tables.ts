@@ -14,6 +14,7 @@ import {
   qualifiedName,
 } from '../storage/rows.js';
 import { normalizeSchema, type RestField } from '../types/schema.js';
+import { forgetTable } from './_forget-table.js';
 import { requireDataset } from './datasets.js';
 import {
   checkTableId,
@@ -176,6 +177,9 @@ export async function patchTable(
     const viewQuery = viewQueryOf(body);
     if (current.type !== 'TABLE') {
       if (viewQuery) {
+        // A redefined view is DDL: what reads it (a materialized view over it) is stale, and
+        // incremental plans made for its old query are of no further use.
+        noteTableRewrite(state);
         setViewQuery(next, current.type, viewQuery.query, body);
         next.schema = { fields: await defineView(state, connection, next, viewQuery.query) };
       }
@@ -214,8 +218,7 @@ export async function deleteTable(state: EmulatorState, ctx: Context): Promise<v
       table.type === 'VIEW' ? 'VIEW' : 'TABLE',
     );
     noteTableRewrite(state);
-    await state.meta.deleteTable(connection, projectId, datasetId, id);
-    state.insertIds.forget(`${projectId}:${datasetId}.${id}`);
+    await forgetTable(state, connection, projectId, datasetId, id);
   });
   ctx.status = 204;
 }

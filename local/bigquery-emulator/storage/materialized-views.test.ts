@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationStatusCuratedTable } from '../../../core/warehouse/index.js';
 import { createLogger } from '../../../services/shared/logger.js';
 import { materializedViewOf } from '../../../sql/testing/warehouse.js';
-import type { BigQueryEmulator } from '../index.js';
+import { internalStateOf, type BigQueryEmulator } from '../index.js';
 import { clientFields, startWithClient } from '../testing/client.js';
-import { intervalMs } from './materialized-views.js';
+import { intervalMs, materializedViewCacheSizes } from './materialized-views.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bq-mv-'));
 let emulator: BigQueryEmulator;
@@ -104,6 +104,31 @@ describe('materialized views', () => {
     expect(await count()).toBe(before);
     await dataset.table('lagging_top').delete();
     await bigquery.query("DELETE FROM mv.events WHERE kind = 'y'");
+  });
+
+  it('leave no refresh state behind for replaced and dropped views, nor plans from before a rewrite', async () => {
+    const dataset = bigquery.dataset('mv');
+    const sizes = () => materializedViewCacheSizes(internalStateOf(emulator)!);
+    const before = sizes();
+    const byKind = (column: string) =>
+      `SELECT kind, COUNT(*) AS ${column} FROM \`mv.events\` GROUP BY kind`;
+    await dataset.createTable('churn', {
+      materializedView: { query: byKind('n'), allowNonIncrementalDefinition: true },
+    });
+    expect(sizes().refreshed).toBe(before.refreshed + 1);
+    // Each rewrite makes the next read recompute (and plan) the view: one live plan, not one per
+    // rewrite generation.
+    for (let round = 0; round < 3; round++) {
+      await bigquery.query("UPDATE mv.events SET n = n WHERE kind = 'none'");
+      await bigquery.query('SELECT * FROM `mv.churn`');
+      expect(sizes().plans).toBe(1);
+    }
+    await dataset.table('churn').setMetadata({ materializedView: { query: byKind('rows') } });
+    expect(sizes()).toEqual({ plans: 1, refreshed: before.refreshed + 1 });
+    const [[first]] = await bigquery.query('SELECT * FROM `mv.churn` ORDER BY kind LIMIT 1');
+    expect(Object.keys(first)).toEqual(['kind', 'rows']);
+    await dataset.table('churn').delete();
+    expect(sizes()).toEqual({ plans: 0, refreshed: before.refreshed });
   });
 
   it('survive a restart (refreshed on first read) and can be deleted', async () => {

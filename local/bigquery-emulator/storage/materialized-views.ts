@@ -30,7 +30,11 @@ interface Generations {
   rewrites: number;
   /** How and when each materialized view (by DuckDB name) was last computed. */
   readonly refreshed: Map<string, Refresh>;
-  /** Incremental plans by rewrite generation and translated query. */
+  /**
+   * Incremental plans by translated query, made since the last rewrite: a plan depends on the
+   * base table's columns, which DDL can change under the same query text, so every rewrite
+   * empties the cache (a plan from before could never be used again).
+   */
   readonly plans: Map<string, Promise<IncrementalPlan | undefined>>;
 }
 
@@ -84,24 +88,43 @@ export function noteTableRewrite(state: EmulatorState): void {
   const found = generations(state);
   found.writes++;
   found.rewrites++;
+  found.plans.clear();
 }
 
 /**
- * The plan for a translated query, made again after any rewrite: a plan depends on the base
- * table's columns, which DDL can change under the same query text.
+ * Call when a table or view is dropped (API, DROP statement, dataset deletion): a materialized
+ * view of that name no longer has a refresh to remember (a new one of the same name starts over).
  */
+export function forgetMaterializedView(
+  state: EmulatorState,
+  projectId: string,
+  datasetId: string,
+  tableId: string,
+): void {
+  generations(state).refreshed.delete(qualifiedName(projectId, datasetId, tableId));
+}
+
+/** What the refresh bookkeeping holds (for tests: dropped and replaced views leave nothing). */
+export function materializedViewCacheSizes(state: EmulatorState): {
+  plans: number;
+  refreshed: number;
+} {
+  const { plans, refreshed } = generations(state);
+  return { plans: plans.size, refreshed: refreshed.size };
+}
+
+/** The plan for a translated query, made again after any rewrite (see `Generations.plans`). */
 function planFor(
   state: EmulatorState,
   connection: DuckDBConnection,
   duckSql: string,
 ): Promise<IncrementalPlan | undefined> {
-  const { plans, rewrites } = generations(state);
-  const key = `${rewrites}\u0000${duckSql}`;
-  let plan = plans.get(key);
+  const { plans } = generations(state);
+  let plan = plans.get(duckSql);
   if (!plan) {
     // A query DuckDB cannot analyse just gets no plan: the full recompute always works.
     plan = planIncrementalRefresh(connection, duckSql).catch(() => undefined);
-    plans.set(key, plan);
+    plans.set(duckSql, plan);
     if (plans.size > 100) plans.delete(plans.keys().next().value!);
   }
   return plan;
