@@ -28,6 +28,11 @@ export interface BigQueryEmulatorOptions {
   readonly insertIdWindowMs?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * With `dataDir`: quiet time after the last write before DuckDB's log is checkpointed (tests
+   * shorten it). @default 1 s (`IDLE_CHECKPOINT_MS`)
+   */
+  readonly idleCheckpointMs?: number;
 }
 
 const internals = new WeakMap<BigQueryEmulator, EmulatorState>();
@@ -55,7 +60,10 @@ export async function startBigQueryEmulator(
     mkdirSync(options.dataDir, { recursive: true });
     path = join(options.dataDir, 'bigquery.duckdb');
   }
-  const db = await Database.open(path);
+  const db = await Database.open(
+    path,
+    options.idleCheckpointMs === undefined ? {} : { idleCheckpointMs: options.idleCheckpointMs },
+  );
   const meta = await db.exclusive((connection) => MetadataStore.load(connection));
   const insertIds = new InsertIdCache(options.insertIdWindowMs);
   let insertIdLog: InsertIdLog | undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -53,6 +53,35 @@ describe('--data-dir', () => {
       await second.emulator.close();
     }
   });
+
+  it('checkpoints its log while a dashboard keeps polling, once the writes stop', async () => {
+    const dir = join(dataDir, 'polled');
+    const { emulator, bigquery } = await startWithClient({ dataDir: dir, idleCheckpointMs: 200 });
+    const wal = join(dir, 'bigquery.duckdb.wal');
+    const walSize = () => (existsSync(wal) ? statSync(wal).size : 0);
+    try {
+      const [dataset] = await bigquery.createDataset('polled');
+      const [table] = await dataset.createTable('t', {
+        schema: { fields: [{ name: 'id', type: 'STRING' }] },
+      });
+      await table.insert(Array.from({ length: 5_000 }, (_, i) => ({ id: `${i}`.repeat(40) })));
+      expect(walSize()).toBeGreaterThan(200_000);
+      // Queries (each leaving its job record), row listings and table gets, back to back: far
+      // more often than the idle delay. Before, each postponed the checkpoint, which never came.
+      let polls = 0;
+      while (walSize() > 100_000) {
+        await bigquery.query('SELECT count(*) AS n FROM `polled.t`');
+        await table.getRows({ maxResults: 10 });
+        await table.getMetadata();
+        polls++;
+      }
+      expect(polls).toBeGreaterThan(0);
+      const [[{ n }]] = await bigquery.query('SELECT count(*) AS n FROM `polled.t`');
+      expect(n).toBe(5_000);
+    } finally {
+      await emulator.close();
+    }
+  }, 20_000);
 
   it('keeps insertIds across a restart, for the table as it exists', async () => {
     const fields = [{ name: 'id', type: 'STRING', mode: 'REQUIRED' }];

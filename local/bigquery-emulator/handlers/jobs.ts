@@ -281,7 +281,8 @@ async function runQueryJob(state: EmulatorState, request: QueryJobRequest): Prom
   }
   job.statistics.endTime = String(state.now().getTime());
   if (!request.dryRun) {
-    await state.db.exclusive((connection) => state.meta.putJob(connection, job));
+    // The job's own work already postponed the idle checkpoint if it wrote; its record does not.
+    await state.db.record((connection) => state.meta.putJob(connection, job));
   } else {
     delete (job.jobReference as { jobId?: string }).jobId;
   }
@@ -317,25 +318,28 @@ async function execute(state: EmulatorState, request: QueryJobRequest): Promise<
   if (request.dryRun) {
     // Binding the statement checks names and types without running it.
     if (statementType === 'SELECT') {
-      const fields = await state.db.exclusive((c) => describeQuery(c, sql));
+      const fields = await state.db.read((c) => describeQuery(c, sql));
       return { statementType, result: { fields: anonymousColumnNames(fields), rows: [] } };
     }
-    if (statementType !== 'SCRIPT') await state.db.exclusive((c) => c.extractStatements(sql));
+    if (statementType !== 'SCRIPT') await state.db.read((c) => c.extractStatements(sql));
     return { statementType };
   }
   const destination = config.destinationTable as
     { projectId?: string; datasetId?: string; tableId?: string } | undefined;
   if (destination)
     throw invalid('Query jobs with a destinationTable are not supported by the emulator.');
-  return state.db.exclusive(async (connection) => {
-    if (statementType === 'SELECT') {
+  if (statementType === 'SELECT') {
+    // A query only reads, unless it refreshes a materialized view (which notes that write).
+    return state.db.read(async (connection) => {
       await refreshStaleMaterializedViews(state, connection, request.projectId, sql);
       const reader = await connection.runAndReadAll(sql);
       const fields = anonymousColumnNames(
         reader.columnNames().map((name, i) => fieldFromDuckType(name, reader.columnType(i))),
       );
       return { statementType, result: { fields, rows: reader.getRows() as DuckDBValue[][] } };
-    }
+    });
+  }
+  return state.db.exclusive(async (connection) => {
     const reader = await connection.runAndReadAll(sql);
     // An INSERT only appends rows: materialized views may catch up incrementally.
     if (statementType === 'INSERT') noteTableAppend(state);

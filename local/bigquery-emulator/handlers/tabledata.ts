@@ -236,7 +236,7 @@ export async function listTableData(state: EmulatorState, ctx: Context): Promise
     : table.schema.fields;
   const { projectId, datasetId, tableId } = table.tableReference;
   const name = qualifiedName(projectId, datasetId, tableId);
-  const { total, rows } = await state.db.exclusive(async (connection) => ({
+  const { total, rows } = await state.db.read(async (connection) => ({
     total: await countRows(connection, name),
     rows:
       maxResults === 0 || fields.length === 0

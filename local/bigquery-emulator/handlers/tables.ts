@@ -111,7 +111,7 @@ export async function getTable(state: EmulatorState, ctx: Context): Promise<void
     return;
   }
   const { projectId, datasetId, tableId } = table.tableReference;
-  const numRows = await state.db.exclusive((c) =>
+  const numRows = await state.db.read((c) =>
     countRows(c, qualifiedName(projectId, datasetId, tableId)),
   );
   ctx.body = { ...table, numRows: String(numRows), numBytes: '0', numLongTermBytes: '0' };

@@ -10,7 +10,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'bq-database-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const rowsOfT = async (db: Database) =>
-  (await db.exclusive((c) => c.runAndReadAll('SELECT count(*) FROM t'))).getRows()[0]![0];
+  (await db.read((c) => c.runAndReadAll('SELECT count(*) FROM t'))).getRows()[0]![0];
 const walSize = (file: string) => (existsSync(`${file}.wal`) ? statSync(`${file}.wal`).size : 0);
 
 describe('Database checkpoints', () => {
@@ -51,6 +51,41 @@ describe('Database checkpoints', () => {
       await db.close();
     }
   });
+
+  it('checkpoints while a client keeps reading (and recording its queries), once writes stop', async () => {
+    const file = path.join(dataDir, 'polled.duckdb');
+    const db = await Database.open(file, { idleCheckpointMs: 100 });
+    try {
+      await db.exclusive((c) => c.run('CREATE TABLE t (n BIGINT, s VARCHAR)'));
+      await db.exclusive((c) => c.run('CREATE TABLE jobs (n BIGINT)'));
+      await db.transaction((c) =>
+        c.run(`INSERT INTO t SELECT range, repeat('x', 100) FROM range(20000)`),
+      );
+      expect(walSize(file)).toBeGreaterThan(1_000_000);
+      // A dashboard: reads back to back, far more often than the idle delay, each with the small
+      // record a query job leaves. Before, every unit postponed the checkpoint: it never came.
+      let checkpointed = false;
+      const done = db.idleCheckpointed().then(() => (checkpointed = true));
+      let polls = 0;
+      while (!checkpointed) {
+        await rowsOfT(db);
+        await db.record((c) => c.run(`INSERT INTO jobs VALUES (${polls++})`));
+      }
+      await done;
+      expect(polls).toBeGreaterThan(1);
+      // Only the records written since (a few bytes each) are left in the log.
+      expect(walSize(file)).toBeLessThan(100_000);
+      // Reads alone leave nothing: the next checkpoint folds the last records in, and no read
+      // holds it back.
+      const next = db.idleCheckpointed();
+      for (let i = 0; i < 5; i++) await rowsOfT(db);
+      await next;
+      expect(walSize(file)).toBe(0);
+      expect(await rowsOfT(db)).toBe(20_000n);
+    } finally {
+      await db.close();
+    }
+  }, 10_000);
 
   it('keeps every committed write when the process dies before any checkpoint', async () => {
     const file = path.join(dataDir, 'crash.duckdb');

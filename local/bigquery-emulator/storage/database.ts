@@ -15,8 +15,13 @@ export const CHECKPOINT_THRESHOLD = '256MB';
  */
 export const IN_MEMORY_CHECKPOINT_THRESHOLD = '1TB';
 
-/** How long the database must be left alone before the emulator checkpoints it itself. */
+/** How long the database must go without writes before the emulator checkpoints it itself. */
 export const IDLE_CHECKPOINT_MS = 1_000;
+
+export interface DatabaseOptions {
+  /** Quiet time after the last write before the idle checkpoint. @default IDLE_CHECKPOINT_MS */
+  readonly idleCheckpointMs?: number;
+}
 
 /**
  * The one DuckDB database of an emulator: a file when `dataDir` is given (so everything survives a
@@ -24,11 +29,14 @@ export const IDLE_CHECKPOINT_MS = 1_000;
  * at await points, and an appender or a multi-statement change must not see another request's
  * half-done work.
  *
- * Checkpoints (folding the write-ahead log into the file) happen when the database has been idle
- * for {@link IDLE_CHECKPOINT_MS}, rather than inside the commit of whichever request crosses
+ * Checkpoints (folding the write-ahead log into the file) happen once no write has come for
+ * {@link IDLE_CHECKPOINT_MS}, rather than inside the commit of whichever request crosses
  * DuckDB's 16 MB threshold; a burst of writes only checkpoints in a commit past
- * {@link CHECKPOINT_THRESHOLD}. Durability does not change: every commit is in the fsynced
- * write-ahead log before it is acknowledged, and a restart replays what was not checkpointed.
+ * {@link CHECKPOINT_THRESHOLD}. Reads (`read`) and the small records that come with them
+ * (`record`: a query's job) do not postpone it: a dashboard polling every few seconds would
+ * otherwise keep the checkpoint from ever running while idle, until a 256 MB one inside a commit.
+ * Durability does not change: every commit is in the fsynced write-ahead log before it is
+ * acknowledged, and a restart replays what was not checkpointed.
  */
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
@@ -43,9 +51,10 @@ export class Database {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly fileBacked: boolean,
+    private readonly idleCheckpointMs: number,
   ) {}
 
-  static async open(path: string | undefined): Promise<Database> {
+  static async open(path: string | undefined, options: DatabaseOptions = {}): Promise<Database> {
     const instance = await DuckDBInstance.create(path ?? ':memory:');
     const connection = await instance.connect();
     // BigQuery's TIMESTAMP is UTC; DuckDB's TIMESTAMPTZ arithmetic follows the session zone.
@@ -53,17 +62,51 @@ export class Database {
     await connection.run(
       `SET checkpoint_threshold = '${path ? CHECKPOINT_THRESHOLD : IN_MEMORY_CHECKPOINT_THRESHOLD}'`,
     );
-    return new Database(instance, connection, path !== undefined);
+    return new Database(
+      instance,
+      connection,
+      path !== undefined,
+      options.idleCheckpointMs ?? IDLE_CHECKPOINT_MS,
+    );
   }
 
-  /** Runs `work` alone on the connection; later callers wait for it. */
+  /**
+   * Runs `work` alone on the connection; later callers wait for it. For work that writes data or
+   * definitions: it postpones the idle checkpoint.
+   */
   exclusive<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const result = this.enqueue(work);
+    this.noteWrite();
+    return result;
+  }
+
+  /**
+   * Runs `work`, which only reads, alone on the connection; it does not postpone the idle
+   * checkpoint. Work that turns out to write (a query refreshing a materialized view) calls
+   * {@link noteWrite}.
+   */
+  read<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.enqueue(work);
+  }
+
+  /**
+   * Runs `work`, a small write that comes with a read (a query's job record), alone on the
+   * connection: the next idle checkpoint folds it in, but it does not postpone that checkpoint.
+   */
+  record<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const result = this.enqueue(work);
+    this.markDirty(false);
+    return result;
+  }
+
+  /** Data or definitions were written: the idle checkpoint waits for a quiet spell after this. */
+  noteWrite(): void {
+    this.markDirty(true);
+  }
+
+  private enqueue<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     const result = this.queue.then(() => work(this.connection));
     this.queue = result.catch(() => undefined);
-    if (this.fileBacked) {
-      this.dirty = true;
-      this.scheduleIdleCheckpoint();
-    }
     return result;
   }
 
@@ -73,11 +116,14 @@ export class Database {
     return new Promise((resolve) => this.checkpointWaiters.push(resolve));
   }
 
-  private scheduleIdleCheckpoint(): void {
-    if (this.closed) return;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else {
-      this.idleTimer = setTimeout(() => this.checkpointWhenIdle(), IDLE_CHECKPOINT_MS);
+  /** The log has something to fold in; `postpone`: wait for a quiet spell from now. */
+  private markDirty(postpone: boolean): void {
+    if (!this.fileBacked || this.closed) return;
+    this.dirty = true;
+    if (this.idleTimer) {
+      if (postpone) this.idleTimer.refresh();
+    } else {
+      this.idleTimer = setTimeout(() => this.checkpointWhenIdle(), this.idleCheckpointMs);
       // Never the reason a process stays alive.
       this.idleTimer.unref();
     }

@@ -243,6 +243,8 @@ export async function refreshStaleMaterializedViews(
   const query = unquoted(duckSql);
   for (const table of staleViews) {
     if (!reads(query, unquoted(nameOf(table)), views, new Set())) continue;
+    // The query's unit is a read: a refresh is a write, which the idle checkpoint waits out.
+    state.db.noteWrite();
     await refresh(state, connection, table, refreshed.get(nameOf(table)));
   }
 }
