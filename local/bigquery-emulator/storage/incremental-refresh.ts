@@ -552,21 +552,29 @@ function columnNames(tree: Node): string[][] {
   return names;
 }
 
-/** A copy with each column reference replaced; undefined when any replacement is. */
-function mapColumns(tree: Node, replace: (parts: string[]) => Node | undefined): Node | undefined {
-  let failed = false;
+/**
+ * A copy of `tree` with each column reference replaced by what `replace` makes of it (the
+ * reference itself to keep it); a replacement is not walked into.
+ */
+function mapColumnRefs(tree: Node, replace: (ref: Node) => Node): Node {
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (value === null || typeof value !== 'object') return value;
     const node = value as Node;
-    if (node.class === 'COLUMN_REF') {
-      const replacement = replace(node.column_names as string[]);
-      if (!replacement) failed = true;
-      return replacement ?? node;
-    }
+    if (node.class === 'COLUMN_REF') return replace(node);
     return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
   };
-  const result = walk(tree) as Node;
+  return walk(tree) as Node;
+}
+
+/** A copy with each column reference replaced by its name parts; undefined when one has none. */
+function mapColumns(tree: Node, replace: (parts: string[]) => Node | undefined): Node | undefined {
+  let failed = false;
+  const result = mapColumnRefs(tree, (ref) => {
+    const replacement = replace(ref.column_names as string[]);
+    if (!replacement) failed = true;
+    return replacement ?? ref;
+  });
   return failed ? undefined : result;
 }
 
@@ -652,22 +660,16 @@ function substitute(
   expressions: readonly Node[],
   buckets: readonly (TimeBucket | undefined)[] = [],
 ): Node {
-  const replace = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(replace);
-    if (value === null || typeof value !== 'object') return value;
-    const node = value as Node;
-    const names = node.column_names as string[] | undefined;
-    if (node.class === 'COLUMN_REF' && names?.length === 1 && names[0]!.startsWith(PLACEHOLDER)) {
-      const suffix = names[0]!.slice(PLACEHOLDER.length);
-      const expression = suffix.startsWith('t')
-        ? buckets[Number(suffix.slice(1))]?.time
-        : expressions[Number(suffix)];
-      if (!expression) throw new Error(`no expression for placeholder ${names[0]}`);
-      return { ...structuredClone(expression), alias: node.alias };
-    }
-    return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, replace(child)]));
-  };
-  return replace(tree) as Node;
+  return mapColumnRefs(tree, (ref) => {
+    const names = ref.column_names as string[] | undefined;
+    if (names?.length !== 1 || !names[0]!.startsWith(PLACEHOLDER)) return ref;
+    const suffix = names[0]!.slice(PLACEHOLDER.length);
+    const expression = suffix.startsWith('t')
+      ? buckets[Number(suffix.slice(1))]?.time
+      : expressions[Number(suffix)];
+    if (!expression) throw new Error(`no expression for placeholder ${names[0]}`);
+    return { ...structuredClone(expression), alias: ref.alias };
+  });
 }
 
 function containsClass(tree: unknown, classes: readonly string[]): boolean {
