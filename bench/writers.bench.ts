@@ -1,6 +1,13 @@
 // Writer throughput: simulator snapshots pushed by the Pub/Sub emulator to the Koa writers, landing
 // in the BigQuery emulator (DuckDB). Reports snapshots/s and rows/s through push (publish → 2xx),
-// and the writers alone (direct POSTs, 8 concurrent) for comparison. Run: npx tsx bench/writers.bench.ts
+// and the writers alone (direct POSTs, 8 concurrent) for comparison. Then the bq-writer's own CPU
+// per real Vélib snapshot, with its warehouse and its client in other processes.
+// Run: npx tsx bench/writers.bench.ts
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BigQuery } from '@google-cloud/bigquery';
 import { buildEnvelope } from '../core/index.js';
 import { startSimulator } from '../local/simulator/index.js';
 import { createApp as createBqWriter } from '../services/bq-writer/app.js';
@@ -10,6 +17,7 @@ import { silentLogger } from '../services/shared/logger.js';
 import { listen, pushBody } from '../services/shared/_testing.js';
 
 const SNAPSHOTS = Number(process.env.BENCH_SNAPSHOTS ?? 30);
+const CPU_MESSAGES = Number(process.env.BENCH_CPU_MESSAGES ?? 200);
 const DLQ = { datasetId: 'pmp_ops', tableId: 'push_writer_dlq' };
 
 const stack = await startStack();
@@ -122,6 +130,92 @@ for (const c of cases) {
   );
   await server.close();
 }
-console.log(results.join('\n'));
 await simulator.close();
 await stack.close();
+results.push(await bqWriterCpuPerMessage());
+console.log(results.join('\n'));
+
+/**
+ * CPU time of the bq-writer process per real snapshot (shared/data/velib/station_status.json):
+ * push bodies are POSTed one at a time by a child process to the writer in this one, whose
+ * BigQuery client sends to a child process answering every insertAll with success. So
+ * process.cpuUsage() counts the writer's work only: HTTP, decoding, parsing, mapping, the client.
+ */
+async function bqWriterCpuPerMessage(): Promise<string> {
+  const document = JSON.parse(
+    readFileSync(
+      resolve(import.meta.dirname, '../../shared/data/velib/station_status.json'),
+      'utf8',
+    ),
+  ) as unknown;
+  const text = JSON.stringify(
+    buildEnvelope({
+      document,
+      source: 'velib',
+      eventType: 'station_status_snapshot',
+      ingestTs: new Date(Date.UTC(2026, 2, 1, 8)),
+    }),
+  );
+  const body = pushBody({ text });
+  const sink = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('http').createServer((q, s) => { q.resume(); q.on('end', () => {
+         s.setHeader('content-type', 'application/json');
+         s.end('{"kind":"bigquery#tableDataInsertAllResponse"}'); }); })
+       .listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [port] = (await once(sink.stdout, 'data')) as [Buffer];
+  const saved = process.env.BIGQUERY_EMULATOR_HOST;
+  process.env.BIGQUERY_EMULATOR_HOST = `http://127.0.0.1:${String(port).trim()}`;
+  const bigquery = new BigQuery({ projectId: 'pmp-local' });
+  if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
+  else process.env.BIGQUERY_EMULATOR_HOST = saved;
+  const server = await listen(
+    createBqWriter({
+      bigquery,
+      table: { datasetId: 'pmp_raw', tableId: 'velib_station_status_raw' },
+      dlqTable: DLQ,
+      log: silentLogger(),
+    }).callback(),
+  );
+  try {
+    const post = async () => {
+      const response = await fetch(`${server.url}/pubsub`, { method: 'POST', body });
+      if (response.status !== 200) throw new Error(`bq-writer answered ${response.status}`);
+      await response.arrayBuffer();
+    };
+    for (let i = 0; i < 30; i++) await post(); // warm-up, JIT
+    const poster = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const body = require('fs').readFileSync(0, 'utf8');
+         (async () => { for (let i = 0; i < ${CPU_MESSAGES}; i++) {
+           const r = await fetch(process.argv[1], { method: 'POST', body });
+           if (r.status !== 200) { console.error('status', r.status); process.exit(1); }
+           await r.arrayBuffer(); } })();`,
+        `${server.url}/pubsub`,
+      ],
+      { stdio: ['pipe', 'inherit', 'inherit'] },
+    );
+    poster.stdin.end(body);
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    const [code] = (await once(poster, 'exit')) as [number | null];
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    if (code !== 0) throw new Error(`poster exited with ${code}`);
+    const ms = (micros: number) => (micros / 1000 / CPU_MESSAGES).toFixed(2);
+    return [
+      `bq-writer CPU per real snapshot (${(text.length / 1e3).toFixed(0)} kB envelope, ${CPU_MESSAGES} messages, one at a time):`,
+      `  ${ms(used.user + used.system)} ms/message (user ${ms(used.user)}, system ${ms(used.system)}), ${(CPU_MESSAGES / seconds).toFixed(0)} messages/s`,
+    ].join('\n');
+  } finally {
+    await server.close();
+    sink.kill();
+  }
+}
