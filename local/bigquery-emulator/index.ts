@@ -10,6 +10,7 @@ import { Database } from './storage/database.js';
 import { InsertIdLog } from './storage/insert-id-log.js';
 import { InsertIdCache } from './storage/insert-ids.js';
 import { MetadataStore } from './storage/metadata.js';
+import { RefreshMarks } from './storage/refresh-marks.js';
 import { ResultCache } from './storage/results.js';
 import { sqlTranslator, type Translator } from './translator.js';
 
@@ -67,7 +68,9 @@ export async function startBigQueryEmulator(
   const meta = await db.exclusive((connection) => MetadataStore.load(connection));
   const insertIds = new InsertIdCache(options.insertIdWindowMs);
   let insertIdLog: InsertIdLog | undefined;
+  let refreshMarks: RefreshMarks | undefined;
   if (path) {
+    refreshMarks = await db.exclusive((connection) => RefreshMarks.open(connection));
     const opened = await db.exclusive((connection) =>
       InsertIdLog.open(connection, insertIds.windowMs, Date.now()),
     );
@@ -86,6 +89,7 @@ export async function startBigQueryEmulator(
     meta,
     insertIds,
     insertIdLog,
+    refreshMarks,
     results: new ResultCache(),
     translator: options.translator ?? sqlTranslator,
     log,

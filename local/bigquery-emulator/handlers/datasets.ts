@@ -121,7 +121,7 @@ export async function deleteDataset(state: EmulatorState, ctx: Context): Promise
       await forgetTable(state, connection, projectId, datasetId, table.tableReference.tableId);
     }
     await dropSchema(connection, projectId, datasetId);
-    noteTableRewrite(state);
+    await noteTableRewrite(state, connection);
     await state.meta.deleteDataset(connection, projectId, datasetId);
   });
   ctx.status = 204;

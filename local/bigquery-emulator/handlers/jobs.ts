@@ -340,10 +340,11 @@ async function execute(state: EmulatorState, request: QueryJobRequest): Promise<
     });
   }
   return state.db.exclusive(async (connection) => {
+    // An INSERT only appends rows: materialized views may catch up incrementally. Anything else
+    // is noted before it runs (the persisted marks must not outlive it, even across a crash).
+    if (statementType !== 'INSERT') await noteTableRewrite(state, connection);
     const reader = await connection.runAndReadAll(sql);
-    // An INSERT only appends rows: materialized views may catch up incrementally.
     if (statementType === 'INSERT') noteTableAppend(state);
-    else noteTableRewrite(state);
     if (['CREATE_TABLE', 'CREATE_VIEW', 'DROP_TABLE', 'SCRIPT'].includes(statementType)) {
       await syncCatalog(state, connection, request.projectId);
     }

@@ -179,7 +179,7 @@ export async function patchTable(
       if (viewQuery) {
         // A redefined view is DDL: what reads it (a materialized view over it) is stale, and
         // incremental plans made for its old query are of no further use.
-        noteTableRewrite(state);
+        await noteTableRewrite(state, connection);
         setViewQuery(next, current.type, viewQuery.query, body);
         next.schema = { fields: await defineView(state, connection, next, viewQuery.query) };
       }
@@ -195,7 +195,7 @@ export async function patchTable(
           added,
           relaxed,
         );
-        noteTableRewrite(state);
+        await noteTableRewrite(state, connection);
         next.schema = { fields };
       }
       checkPartitioningAndClustering(next, next.schema.fields);
@@ -217,7 +217,7 @@ export async function deleteTable(state: EmulatorState, ctx: Context): Promise<v
       qualifiedName(projectId, datasetId, id),
       table.type === 'VIEW' ? 'VIEW' : 'TABLE',
     );
-    noteTableRewrite(state);
+    await noteTableRewrite(state, connection);
     await forgetTable(state, connection, projectId, datasetId, id);
   });
   ctx.status = 204;

@@ -21,7 +21,9 @@ import { sqlString } from '../sql/literals.js';
  * DML INSERT) and the view's shape allows it, the refresh recomputes only the groups the appended
  * rows touch (`incremental-refresh.ts`), as BigQuery combines a materialized view with its base
  * table's delta; otherwise (UPDATE, DELETE, MERGE, DDL, schema change, another shape) it
- * recomputes the whole result. BigQuery's background refresh is not emulated.
+ * recomputes the whole result. BigQuery's background refresh is not emulated. With `--data-dir`
+ * the incremental marks are kept in the database (`refresh-marks.ts`), so the first read after a
+ * restart catches up incrementally too.
  */
 interface Generations {
   /** Bumped by every insertAll, DML statement, DDL and table deletion. */
@@ -45,7 +47,14 @@ interface Refresh {
   /** The view's query (a redefined view starts over). */
   query: string;
   /** With an incremental plan: the base table's row count the stored result covers. */
-  incremental?: { plan: IncrementalPlan; watermark: bigint };
+  incremental?: IncrementalStart;
+}
+
+/** Where an incremental refresh starts: the plan of the view's translated query and its mark. */
+interface IncrementalStart {
+  plan: IncrementalPlan;
+  duckSql: string;
+  watermark: bigint;
 }
 
 /**
@@ -81,14 +90,20 @@ export function noteTableAppend(state: EmulatorState): void {
 }
 
 /**
- * Call after any other change to table data or definitions (UPDATE, DELETE, MERGE, scripts, DDL,
- * schema patches, deletions): materialized views are stale and must be recomputed in full.
+ * Call before any other change to table data or definitions (UPDATE, DELETE, MERGE, scripts, DDL,
+ * schema patches, deletions), or in its transaction: materialized views are stale and must be
+ * recomputed in full, and the persisted incremental marks go first, so that a crash after the
+ * change cannot leave a mark that claims only appends happened.
  */
-export function noteTableRewrite(state: EmulatorState): void {
+export async function noteTableRewrite(
+  state: EmulatorState,
+  connection: DuckDBConnection,
+): Promise<void> {
   const found = generations(state);
   found.writes++;
   found.rewrites++;
   found.plans.clear();
+  await state.refreshMarks?.clear(connection);
 }
 
 /**
@@ -154,16 +169,62 @@ export async function materialize(
   ).getRows();
   if (kind?.[0] === 'VIEW') await connection.run(`DROP VIEW ${name}`);
   await connection.run(`CREATE OR REPLACE TABLE ${name} AS ${translation.sql}`);
-  const { writes, rewrites, refreshed } = generations(state);
   const plan = await planFor(state, connection, translation.sql);
   const watermark = plan && (await appendWatermark(connection, plan));
-  refreshed.set(name, {
+  const incremental =
+    plan && watermark !== undefined ? { plan, duckSql: translation.sql, watermark } : undefined;
+  await remember(state, connection, name, query, incremental);
+}
+
+/** Notes (and with `--data-dir` keeps) that `view` was just computed from `query`. */
+async function remember(
+  state: EmulatorState,
+  connection: DuckDBConnection,
+  view: string,
+  query: string,
+  incremental: IncrementalStart | undefined,
+): Promise<void> {
+  const { writes, rewrites, refreshed } = generations(state);
+  refreshed.set(view, {
     writes,
     rewrites,
     atMs: state.now().getTime(),
     query,
-    ...(plan && watermark !== undefined ? { incremental: { plan, watermark } } : {}),
+    ...(incremental ? { incremental } : {}),
   });
+  if (!state.refreshMarks) return;
+  if (incremental) {
+    const { duckSql, watermark } = incremental;
+    await state.refreshMarks.put(connection, view, { query, duckSql, watermark });
+  } else await state.refreshMarks.delete(connection, view);
+}
+
+/**
+ * Where the stored result of `table` stands according to its persisted mark (after a restart,
+ * when this process has not computed it yet): only for the same query, translated the same way.
+ */
+async function resumeFromMark(
+  state: EmulatorState,
+  connection: DuckDBConnection,
+  table: TableResource,
+  query: string,
+): Promise<IncrementalStart | undefined> {
+  const mark = state.refreshMarks?.get(nameOf(table));
+  if (!mark || mark.query !== query) return undefined;
+  const { projectId, datasetId } = table.tableReference;
+  let duckSql: string;
+  try {
+    duckSql = translateSql(state, {
+      sql: query,
+      defaultProjectId: projectId,
+      defaultDatasetId: datasetId,
+    }).sql;
+  } catch {
+    return undefined; // the full recompute reports the error
+  }
+  if (duckSql !== mark.duckSql) return undefined;
+  const plan = await planFor(state, connection, duckSql);
+  return plan && { plan, duckSql, watermark: mark.watermark };
 }
 
 /**
@@ -177,27 +238,34 @@ async function refresh(
   last: Refresh | undefined,
 ): Promise<void> {
   const query = table.materializedView?.query ?? '';
-  const { writes, rewrites } = generations(state);
-  if (last?.incremental && last.rewrites === rewrites && last.query === query) {
+  const { rewrites } = generations(state);
+  const start = last
+    ? last.rewrites === rewrites && last.query === query
+      ? last.incremental
+      : undefined
+    : await resumeFromMark(state, connection, table, query);
+  if (start) {
     const refreshed = await refreshIncrementally(
       connection,
-      last.incremental.plan,
+      start.plan,
       nameOf(table),
-      last.incremental.watermark,
+      start.watermark,
     );
     if (refreshed !== undefined) {
       state.log.debug(
         {
           view: table.id,
-          fromRow: String(last.incremental.watermark),
+          fromRow: String(start.watermark),
           toRow: String(refreshed.watermark),
           keys: refreshed.keys.length,
+          ...(last ? {} : { resumed: true }),
         },
         'materialized view refreshed incrementally',
       );
-      last.incremental.watermark = refreshed.watermark;
-      last.writes = writes;
-      last.atMs = state.now().getTime();
+      await remember(state, connection, nameOf(table), query, {
+        ...start,
+        watermark: refreshed.watermark,
+      });
       return;
     }
   }
