@@ -100,7 +100,9 @@ async function attempt<R extends object>(
       bigquery
         .dataset(table.datasetId, table.projectId ? { projectId: table.projectId } : {})
         .table(table.tableId)
-        .insert(payload, { raw: true }),
+        // partialRetries 0: the client would resend the failed rows (the invalid ones with the
+        // ones they stopped) three times, failing the same way; insertRows retries the good rows.
+        .insert(payload, { raw: true, partialRetries: 0 }),
       timeout,
     ]);
     return [];
