@@ -21,6 +21,8 @@ export interface DashboardOptions {
   readonly drainMs?: number;
   /** Install SIGTERM/SIGINT handlers (only a process of its own should). @default false */
   readonly handleSignals?: boolean;
+  /** See `ServeOptions.stackPid`. */
+  readonly stackPid?: number;
 }
 
 export interface RunningDashboard {
@@ -47,6 +49,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     lifecycle,
     drainMs: options.drainMs ?? 2_000,
     handleSignals: options.handleSignals ?? false,
+    stackPid: options.stackPid,
   });
   return { url: running.url, port: running.port, close: running.close };
 }

@@ -23,5 +23,6 @@ await startDashboard({
   cacheMs: settings.CACHE_SECONDS * 1000,
   log,
   handleSignals: true,
+  stackPid: settings.PMP_STACK_PID,
   drainMs: 8_000, // Cloud Run allows 10 s between SIGTERM and SIGKILL
 });

@@ -17,6 +17,11 @@ export interface ServeOptions {
   readonly drainMs?: number;
   /** Install SIGTERM/SIGINT handlers. @default true */
   readonly handleSignals?: boolean;
+  /**
+   * The local stack's process id (`PMP_STACK_PID`, validated with the service's settings): exit as
+   * soon as we are no longer its child. Only with handleSignals (a process of our own).
+   */
+  readonly stackPid?: number;
 }
 
 export interface RunningServer {
@@ -85,12 +90,12 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
-    // Started by the local stack (PMP_STACK_PID): if the stack dies without stopping us (kill -9)
-    // we are re-parented. Exit at once instead of lingering as an orphan that holds its port;
-    // there is nothing left to drain for (the emulators died with the stack) and no one reads our
-    // output (a log write to the dead stack's pipe can block forever).
-    const stackPid = Number(process.env.PMP_STACK_PID);
-    if (Number.isInteger(stackPid) && stackPid > 0) {
+    // Started by the local stack: if the stack dies without stopping us (kill -9) we are
+    // re-parented. Exit at once instead of lingering as an orphan that holds its port; there is
+    // nothing left to drain for (the emulators died with the stack) and no one reads our output
+    // (a log write to the dead stack's pipe can block forever).
+    const stackPid = options.stackPid;
+    if (stackPid !== undefined) {
       setInterval(() => {
         if (process.ppid !== stackPid) process.exit(0);
       }, 500).unref();

@@ -46,4 +46,12 @@ describe('loadWriterSettings', () => {
       /PUSH_JWKS_URL is invalid/,
     );
   });
+
+  it('takes the local stack pid when the stack started us, and nothing on Cloud Run', () => {
+    expect(loadWriterSettings({ PMP_STACK_PID: '4242' }, defaults).PMP_STACK_PID).toBe(4242);
+    expect(loadWriterSettings({}, defaults).PMP_STACK_PID).toBeUndefined();
+    expect(() => loadWriterSettings({ PMP_STACK_PID: 'stack' }, defaults)).toThrow(
+      /PMP_STACK_PID is invalid/,
+    );
+  });
 });

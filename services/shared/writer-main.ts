@@ -56,5 +56,5 @@ export async function startWriter(
     },
     'starting',
   );
-  return serve(app, { port: settings.PORT, log, lifecycle });
+  return serve(app, { port: settings.PORT, log, lifecycle, stackPid: settings.PMP_STACK_PID });
 }

@@ -1,7 +1,7 @@
 import { defaulted, enums, object, optional, type Infer } from 'superstruct';
 import { EVENT_TYPES } from '../../core/index.js';
 import { loadConfig } from '../shared/config.js';
-import { Count, HttpUrl, Name, Port } from '../shared/env.js';
+import { Count, HttpUrl, Name, Port, StackPid } from '../shared/env.js';
 import type { CollectSettings } from './collect.js';
 
 /**
@@ -20,6 +20,7 @@ export const CollectorSettings = object({
   FEED_BACKOFF_MS: defaulted(Count(0), 500),
   STALE_AFTER_SECONDS: optional(Count(0)),
   FEED_WARN_BYTES: defaulted(Count(1), 5_000_000),
+  PMP_STACK_PID: optional(StackPid),
 });
 
 export type CollectorSettings = Infer<typeof CollectorSettings>;

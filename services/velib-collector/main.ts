@@ -27,6 +27,7 @@ await serve(createApp({ topic, settings: collectSettings(settings), log, lifecyc
   port: settings.PORT,
   log,
   lifecycle,
+  stackPid: settings.PMP_STACK_PID,
   onClose: async () => {
     await topic.flush();
     await pubsub.close();
