@@ -95,6 +95,8 @@ class SubscriberProcess {
     resolve: (line: string) => void;
   }[] = [];
   private readonly child;
+  /** Listened for from the start: a child may exit before the parent asks. */
+  readonly exited: Promise<unknown>;
 
   constructor(subscriptionName: string, index: number) {
     this.child = spawn(
@@ -110,6 +112,7 @@ class SubscriberProcess {
       ],
       { stdio: ['pipe', 'pipe', 'inherit'], env: process.env },
     );
+    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       if (line.startsWith('acked ')) this.acked = Number(line.slice(6));
       const index = this.waiting.findIndex((w) => w.match(line));
@@ -124,10 +127,6 @@ class SubscriberProcess {
     );
     if (command) this.child.stdin!.write(`${command}\n`);
     return line;
-  }
-
-  exited(): Promise<unknown> {
-    return new Promise((resolve) => this.child.once('exit', resolve));
   }
 }
 
@@ -175,7 +174,7 @@ async function throughput(pubsub: PubSub, serverPid: number): Promise<void> {
   const received = performance.now();
   const serverCpu = cpuSeconds(serverPid) - serverCpu0;
   const subscriberCpu = done.reduce((sum, line) => sum + Number(line.split(' ')[1]), 0);
-  await Promise.all(subscribers.map((s) => s.exited()));
+  await Promise.all(subscribers.map((s) => s.exited));
   const seconds = (received - start) / 1000;
   const pubCpu = (publisherCpu.user + publisherCpu.system) / 1e6;
   console.log(
