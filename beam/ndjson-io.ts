@@ -254,7 +254,7 @@ export class NdjsonRowBatchSinkDoFn {
   }
 
   process(batch: StationRowBatch): void {
-    writeStationRowLines(batch, false, this.writer!);
+    writeStationRowLines(batch, this.writer!);
   }
 
   finishBundle(): void {

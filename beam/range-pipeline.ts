@@ -48,7 +48,7 @@ export class MemorySinkDoFn {
   }
 
   process(element: unknown): void {
-    if (this.part === 'rows') writeStationRowLines(element as StationRowBatch, false, this.writer!);
+    if (this.part === 'rows') writeStationRowLines(element as StationRowBatch, this.writer!);
     else this.writer!.line(JSON.stringify(element));
   }
 

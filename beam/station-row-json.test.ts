@@ -1,30 +1,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEnvelope, statusSnapshotToRows, type CuratedStatusRow } from '../core/index.js';
-import { keyedRows, type StationRowBatch } from './curated-elements.js';
+import type { StationRowBatch } from './curated-elements.js';
 import { LineWriter } from './ndjson-io.js';
 import { stationRowLines, writeStationRowLines } from './station-row-json.js';
 import { envelopeLine, STATUS_FIXTURES } from './testing/fixtures.js';
 
 /** What the generic sink writes for the same rows: the reference the fast encoder must match. */
-function reference(batch: StationRowBatch, keyed: boolean): string[] {
-  return keyed
-    ? keyedRows(batch).map((k) => JSON.stringify(k))
-    : batch.rows.map((r) => JSON.stringify(r));
+function reference(batch: StationRowBatch): string[] {
+  return batch.rows.map((r) => JSON.stringify(r));
 }
 
 /**
  * The bytes the rows sinks write for a batch (through LineWriter, whose in-buffer escaping of
  * raw_station_json must match JSON.stringify), as a check against the reference lines.
  */
-function expectSinkBytes(batch: StationRowBatch, keyed: boolean): void {
+function expectSinkBytes(batch: StationRowBatch): void {
   const chunks: Buffer[] = [];
   const writer = new LineWriter((bytes) => chunks.push(Buffer.from(bytes)), true);
-  writeStationRowLines(batch, keyed, writer);
+  writeStationRowLines(batch, writer);
   writer.flush();
   const written = Buffer.concat(chunks);
   const expected = Buffer.from(
-    reference(batch, keyed)
+    reference(batch)
       .map((l) => `${l}\n`)
       .join(''),
     'utf8',
@@ -37,14 +35,12 @@ function expectSinkBytes(batch: StationRowBatch, keyed: boolean): void {
 describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
   const realRows = STATUS_FIXTURES.map((f) => statusSnapshotToRows(parseEnvelope(envelopeLine(f))));
 
-  it('on the real snapshots, bare and keyed, with and without a message id', () => {
+  it('on the real snapshots, with and without a message id', () => {
     for (const rows of realRows) {
       for (const messageId of [null, 'm-1', 'quote"and\\slash']) {
         const batch = { messageId, rows };
-        expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
-        expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
-        expectSinkBytes(batch, false);
-        expectSinkBytes(batch, true);
+        expect(stationRowLines(batch)).toEqual(reference(batch));
+        expectSinkBytes(batch);
       }
     }
   });
@@ -54,10 +50,8 @@ describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
       i === 4 ? { ...r, event_ts: 'another "time"' } : r,
     );
     const batch = { messageId: 'm', rows };
-    expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
-    expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
-    expectSinkBytes(batch, false);
-    expectSinkBytes(batch, true);
+    expect(stationRowLines(batch)).toEqual(reference(batch));
+    expectSinkBytes(batch);
   });
 
   it('falls back to JSON.stringify for rows of another shape or with other value types', () => {
@@ -81,10 +75,8 @@ describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
       { ...base, raw_station_json: null },
     ] as unknown as CuratedStatusRow[];
     const batch = { messageId: 'm-2', rows: odd };
-    expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
-    expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
-    expectSinkBytes(batch, false);
-    expectSinkBytes(batch, true);
+    expect(stationRowLines(batch)).toEqual(reference(batch));
+    expectSinkBytes(batch);
   });
 
   it('for any row values (property)', () => {
@@ -118,10 +110,8 @@ describe('stationRowLines: byte for byte JSON.stringify of each row', () => {
         fc.option(fc.string(), { nil: null }),
         (rows, messageId) => {
           const batch = { messageId, rows: rows as unknown as CuratedStatusRow[] };
-          expect(stationRowLines(batch, false)).toEqual(reference(batch, false));
-          expect(stationRowLines(batch, true)).toEqual(reference(batch, true));
-          expectSinkBytes(batch, false);
-          expectSinkBytes(batch, true);
+          expect(stationRowLines(batch)).toEqual(reference(batch));
+          expectSinkBytes(batch);
         },
       ),
       { numRuns: 300 },

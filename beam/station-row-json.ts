@@ -1,4 +1,4 @@
-import { curatedInsertId, type CuratedStatusRow } from '../core/index.js';
+import type { CuratedStatusRow } from '../core/index.js';
 import type { StationRowBatch } from './curated-elements.js';
 
 /*
@@ -129,28 +129,17 @@ export interface LineSink {
 }
 
 /**
- * Writes one NDJSON line per row of the batch to `sink`, in order: `JSON.stringify(row)`, or with
- * `keyed`, `JSON.stringify({insertId, value: row})` with the insertId of `keyedRows`. Each row's
+ * Writes one NDJSON line per row of the batch to `sink`, in order: `JSON.stringify(row)`. Each row's
  * `raw_station_json` (half of every line, and full of quotes) is escaped by the sink straight into
  * its output buffer instead of through `JSON.stringify` into another string of ~700 bytes per
  * station that is UTF-8-encoded once more and then garbage.
  */
-export function writeStationRowLines(batch: StationRowBatch, keyed: boolean, sink: LineSink): void {
+export function writeStationRowLines(batch: StationRowBatch, sink: LineSink): void {
   const encoder = new RowEncoder();
-  const { messageId, rows } = batch;
-  for (const row of rows) {
-    const prefix = !keyed
-      ? ''
-      : `{"insertId":${messageId === null ? 'null' : JSON.stringify(curatedInsertId(messageId, row.station_id))},"value":`;
+  for (const row of batch.rows) {
     const head = encoder.rawStringHead(row);
-    if (
-      head !== undefined &&
-      sink.lineWithJsonString(prefix + head, row.raw_station_json!, keyed ? '"}}' : '"}')
-    ) {
-      continue;
-    }
-    const body = encoder.row(row);
-    sink.line(keyed ? `${prefix}${body}}` : body);
+    if (head !== undefined && sink.lineWithJsonString(head, row.raw_station_json!, '"}')) continue;
+    sink.line(encoder.row(row));
   }
 }
 
@@ -159,9 +148,9 @@ export function writeStationRowLines(batch: StationRowBatch, keyed: boolean, sin
  * encoder itself (the sink declines `lineWithJsonString`): tests compare them, and the sinks'
  * bytes, with `JSON.stringify`.
  */
-export function stationRowLines(batch: StationRowBatch, keyed: boolean): string[] {
+export function stationRowLines(batch: StationRowBatch): string[] {
   const lines: string[] = [];
-  writeStationRowLines(batch, keyed, {
+  writeStationRowLines(batch, {
     line: (text) => lines.push(text),
     lineWithJsonString: () => false,
   });
