@@ -152,6 +152,29 @@ describe('column-wise insertAll decoding and chunk appends', () => {
     });
   });
 
+  it('stores repeated timestamps (the last-text cache) as the row-wise path does', async () => {
+    const a = '2026-01-01T00:01:00.000Z';
+    const b = '2026-01-01T00:02:00.000Z';
+    const stamps: unknown[] = [
+      a,
+      a,
+      b,
+      a,
+      'not a time',
+      a,
+      1_767_225_600,
+      a,
+      '2026-01-01 00:01:00',
+      a,
+      b,
+      b,
+    ];
+    const result = await bothPaths(stamps.map((ts, id) => ({ id, ts })));
+    expect(result.columnarErrors).toEqual(result.rowWiseErrors);
+    expect(result.columnarErrors).toHaveLength(1);
+    expect(result.columnar).toBe(result.rowWise);
+  });
+
   it('agrees with the row-wise path on generated rows', async () => {
     const value = fc.oneof(
       fc.constant(null),

@@ -262,10 +262,19 @@ function columnBuilder(field: RestField, capacity: number): ColumnBuilder {
       return fixed('int64', (data) => {
         const words = new Int32Array(data);
         const wide = new BigInt64Array(data);
+        // The last canonical text and its micros: a snapshot's rows mostly share their
+        // timestamps (ingest and event time), and comparing two short strings is far cheaper
+        // than parsing one.
+        let lastText: unknown = undefined;
+        let lastMicros = 0;
         return (slot, value, at) => {
+          if (value === lastText) return writeInt64(words, slot, lastMicros);
           const fast = typeof value === 'string' ? canonicalTimestampMicros(value) : NaN;
-          if (fast === fast) writeInt64(words, slot, fast);
-          else wide[slot] = parseTimestampMicros(value, at);
+          if (fast === fast) {
+            writeInt64(words, slot, fast);
+            lastText = value;
+            lastMicros = fast;
+          } else wide[slot] = parseTimestampMicros(value, at);
         };
       });
     case 'DATETIME':
