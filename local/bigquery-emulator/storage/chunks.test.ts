@@ -175,6 +175,44 @@ describe('column-wise insertAll decoding and chunk appends', () => {
     expect(result.columnar).toBe(result.rowWise);
   });
 
+  it('stores short strings and bytes written inline so that DuckDB compares them as equal', async () => {
+    // Lengths 0 to 14 around the 12-byte inline limit, non-ASCII, a NUL, base64 bytes of 0-13.
+    const texts = [
+      '',
+      'a',
+      'abcdefghijk',
+      'abcdefghijkl',
+      'abcdefghijklm',
+      'é',
+      'nul\u0000x',
+      '✓✓✓✓',
+    ];
+    const jsons = [...texts, ...texts].map((s, id) => ({
+      id,
+      s,
+      b: Buffer.alloc(id % 14, id).toString('base64'),
+    }));
+    const result = await bothPaths(jsons);
+    expect(result.columnar).toBe(result.rowWise);
+    // The same values through SQL literals: equality, grouping and joins see one value each.
+    const table = `t${tableNumber - 1}`;
+    for (const text of texts) {
+      const reader = await connection.runAndReadAll(
+        `SELECT count(*)::INTEGER FROM ${table} WHERE s = $1`,
+        [text],
+      );
+      expect(reader.getRows()[0]![0]).toBe(2);
+    }
+    const groups = await connection.runAndReadAll(
+      `SELECT count(DISTINCT s)::INTEGER, count(DISTINCT b)::INTEGER FROM ${table}`,
+    );
+    expect(groups.getRows()[0]).toEqual([texts.length, 15]); // ids 0 and 14: both empty
+    const joined = await connection.runAndReadAll(
+      `SELECT count(*)::INTEGER FROM ${table} c JOIN t${tableNumber - 2} r USING (s, b)`,
+    );
+    expect(joined.getRows()[0]![0]).toBe(jsons.length);
+  });
+
   it('agrees with the row-wise path on generated rows', async () => {
     const value = fc.oneof(
       fc.constant(null),

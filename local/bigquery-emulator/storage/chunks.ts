@@ -64,19 +64,75 @@ function fillVector(
     const width = layoutWidth(column.layout);
     bindings.copy_data_to_vector(vector, 0, column.data, start * width, rows * width);
   } else {
-    // Bytes (BLOBs, or UTF-8 taken straight from a request body) are copied as they are.
-    const items = column.items!;
-    for (let i = 0; i < rows; i++) {
-      if (nulls[start + i] === 1) continue;
-      const item = items[start + i]!;
-      if (typeof item !== 'string') bindings.vector_assign_string_element_len(vector, i, item);
-      else if (item.includes('\u0000')) {
-        // The plain call takes a C string, which would end at the NUL.
-        bindings.vector_assign_string_element_len(vector, i, Buffer.from(item, 'utf8'));
-      } else bindings.vector_assign_string_element(vector, i, item);
-    }
+    fillStrings(vector, column.items!, nulls, start, rows);
   }
   if (nullCount > 0) writeValidity(vector, nulls, start, rows, validity);
+}
+
+/** Bytes of DuckDB's `string_t` (duckdb.h `duckdb_string_t`): a 4-byte length, then 12 bytes. */
+const STRING_T = 16;
+/** Longest value kept inside the `string_t` itself (the rest point into the vector's heap). */
+const INLINE_BYTES = 12;
+const inlineStrings = new Uint8Array(CHUNK_ROWS * STRING_T);
+const inlineLengths = new Uint32Array(inlineStrings.buffer);
+
+/**
+ * A VARCHAR or BLOB vector. Short values (ASCII text or bytes of at most 12 bytes: station ids and
+ * codes) are written as inlined `string_t`s, the layout duckdb.h defines, and the whole chunk goes
+ * in one copy; a native call per value cost ~0.25 µs, the largest share of filling a chunk. Longer
+ * or non-ASCII values then take the native call each, which overwrites their (zeroed) entries.
+ * Unused inline bytes stay zero: DuckDB compares inlined strings as 16 raw bytes.
+ */
+function fillStrings(
+  vector: Vector,
+  items: readonly (string | Uint8Array | undefined)[],
+  nulls: Uint8Array,
+  start: number,
+  rows: number,
+): void {
+  const bytes = inlineStrings;
+  bytes.fill(0, 0, rows * STRING_T);
+  let long = 0;
+  for (let i = 0; i < rows; i++) {
+    if (nulls[start + i] === 1) continue;
+    const item = items[start + i]!;
+    if (item.length > INLINE_BYTES) {
+      long++;
+      continue;
+    }
+    const at = i * STRING_T + 4;
+    if (typeof item !== 'string') bytes.set(item, at);
+    else {
+      let ascii = true;
+      for (let k = 0; k < item.length; k++) {
+        const code = item.charCodeAt(k);
+        if (code >= 0x80) {
+          ascii = false;
+          break;
+        }
+        bytes[at + k] = code;
+      }
+      if (!ascii) {
+        bytes.fill(0, at, at + INLINE_BYTES);
+        long++;
+        continue;
+      }
+    }
+    inlineLengths[i * 4] = item.length;
+  }
+  bindings.copy_data_to_vector(vector, 0, bytes.buffer, 0, rows * STRING_T);
+  if (long === 0) return;
+  for (let i = 0; i < rows; i++) {
+    if (nulls[start + i] === 1) continue;
+    const item = items[start + i]!;
+    if (inlineLengths[i * 4] !== 0 || item.length === 0) continue;
+    // Bytes (BLOBs, or UTF-8 taken straight from a request body) are copied as they are.
+    if (typeof item !== 'string') bindings.vector_assign_string_element_len(vector, i, item);
+    else if (item.includes('\u0000')) {
+      // The plain call takes a C string, which would end at the NUL.
+      bindings.vector_assign_string_element_len(vector, i, Buffer.from(item, 'utf8'));
+    } else bindings.vector_assign_string_element(vector, i, item);
+  }
 }
 
 /** DuckDB's validity mask: one bit per row, set when the value is valid, 64-bit words. */
