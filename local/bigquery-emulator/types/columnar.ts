@@ -109,12 +109,21 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
   const byLowerName = new Map(fields.map((field, i) => [field.name.toLowerCase(), i]));
   const names = fields.map((f) => f.name);
   const required = fields.flatMap((f, i) => (f.mode === 'REQUIRED' ? [i] : []));
+  const shapes = Uint8Array.from(fields, shapeOf);
 
   return (rows, options) => {
     const capacity = rows.length;
     const builders = createColumnBuilders(fields, capacity);
     const puts = builders.map((b) => b.put);
     const nulls = builders.map((b) => b.nulls);
+    // Views the row loop writes the common shapes into itself (unused ones are empty).
+    const items = builders.map((b) => b.items ?? []);
+    const words = builders.map((b, c) =>
+      shapes[c] === INT_NUMBER ? new Int32Array(b.data!) : NO_WORDS,
+    );
+    const doubles = builders.map((b, c) =>
+      shapes[c] === FLOAT_NUMBER ? new Float64Array(b.data!) : NO_DOUBLES,
+    );
     const slotOfRow = new Int32Array(capacity);
     const insertErrors: { index: number; errors: RowError[] }[] = [];
     let slot = 0;
@@ -152,6 +161,26 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
         }
         const value = object[key];
         if (value === null || value === undefined) continue;
+        // The shapes writers send, stored in place: no call through the column's `put`.
+        const shape = shapes[c];
+        if (shape === TEXT && typeof value === 'string') {
+          items[c]![slot] = value;
+          nulls[c]![slot] = 0;
+          continue;
+        }
+        if (shape === INT_NUMBER && typeof value === 'number' && (value | 0) === value) {
+          // An int32 as little-endian int64: low word, then its sign.
+          const pair = words[c]!;
+          pair[slot * 2] = value;
+          pair[slot * 2 + 1] = value >> 31;
+          nulls[c]![slot] = 0;
+          continue;
+        }
+        if (shape === FLOAT_NUMBER && typeof value === 'number') {
+          doubles[c]![slot] = value;
+          nulls[c]![slot] = 0;
+          continue;
+        }
         try {
           if (Array.isArray(value)) {
             throw new FieldError(key, `Array specified for non-repeated field: ${names[c]}.`);
@@ -182,6 +211,31 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
     }
     return { batch: new Batch(builders, slot), slotOfRow, insertErrors };
   };
+}
+
+/** A column whose common JSON value the row loop stores itself (see {@link shapeOf}). */
+const OTHER = 0;
+/** STRING or GEOGRAPHY given a string. */
+const TEXT = 1;
+/** INT64 given a number in int32 range. */
+const INT_NUMBER = 2;
+/** FLOAT64 given a number. */
+const FLOAT_NUMBER = 3;
+const NO_WORDS = new Int32Array(0);
+const NO_DOUBLES = new Float64Array(0);
+
+function shapeOf(field: RestField): number {
+  switch (field.type) {
+    case 'STRING':
+    case 'GEOGRAPHY':
+      return TEXT;
+    case 'INTEGER':
+      return INT_NUMBER;
+    case 'FLOAT':
+      return FLOAT_NUMBER;
+    default:
+      return OTHER;
+  }
 }
 
 function clearVariableWidth(builders: readonly ColumnBuilder[], slot: number): void {
