@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
+import { IMAGE_ENTRIES } from '../local/stack/service-specs.js';
 import { planDeploy, pinImages, quote } from './deploy.js';
 import { REPO_ROOT, SKAFFOLD_FILE } from './paths.js';
 import { expandManifestGlob, readSkaffold, skaffoldArtifacts } from './skaffold-config.js';
@@ -72,6 +73,38 @@ describe('skaffold.yaml', () => {
       `paths named in skaffold.yaml that do not exist: ${missing.join(', ')}`,
     ).toEqual([]);
   });
+
+  it('builds each service image from services/Dockerfile with SERVICE naming its entry point', () => {
+    const artifacts = [
+      ...skaffoldArtifacts(skaffold),
+      ...skaffoldArtifacts(skaffold, 'cloudrun'),
+    ].filter((a) => a.dockerfile === 'services/Dockerfile');
+    // Five images in the base build (which the local profile uses) and five in the cloudrun one.
+    expect(artifacts).toHaveLength(10);
+    for (const a of artifacts) {
+      const service = a.buildArgs.SERVICE;
+      expect(service, a.image).toMatch(/^[a-z0-9-]+$/);
+      const entry = `services/${service}/main.ts`;
+      expect(existsSync(path.join(REPO_ROOT, a.context, entry)), entry).toBe(true);
+      // The local stack runs the same entry point as the image of the same name.
+      expect(IMAGE_ENTRIES[path.posix.basename(a.image)], a.image).toBe(entry);
+    }
+    // One Dockerfile-specific ignore file keeps the tests out of every service's build context.
+    const ignore = readFileSync(path.join(REPO_ROOT, 'services/Dockerfile.dockerignore'), 'utf8');
+    expect(ignore.split('\n')).toEqual(expect.arrayContaining(['**', '**/*.test.ts']));
+  });
+
+  it('refuses a build arg the deploy could not pass to docker build as written', () => {
+    const config = (value: unknown) =>
+      ({
+        build: {
+          artifacts: [{ image: 'x', docker: { dockerfile: 'D', buildArgs: { SERVICE: value } } }],
+        },
+      }) as Parameters<typeof skaffoldArtifacts>[0];
+    expect(skaffoldArtifacts(config('bq-writer'))[0]?.buildArgs).toEqual({ SERVICE: 'bq-writer' });
+    expect(() => skaffoldArtifacts(config(null))).toThrow(/SERVICE must be a literal string/);
+    expect(() => skaffoldArtifacts(config('{{.IMAGE_NAME}}'))).toThrow(/literal string/);
+  });
 });
 
 describe('Cloud Run deploy (dry run)', () => {
@@ -80,15 +113,15 @@ describe('Cloud Run deploy (dry run)', () => {
     const plan = planDeploy({ env: 'prod', tag: 'abc123', outDir: out });
     const registry = 'europe-west9-docker.pkg.dev/pmp-prod-paris/pmp';
     expect(plan.commands.map(quote)).toEqual([
-      `docker build --tag ${registry}/pmp-velib-collector:abc123 --file services/velib-collector/Dockerfile .`,
+      `docker build --tag ${registry}/pmp-velib-collector:abc123 --file services/Dockerfile --build-arg SERVICE=velib-collector .`,
       `docker push ${registry}/pmp-velib-collector:abc123`,
-      `docker build --tag ${registry}/pmp-bq-writer:abc123 --file services/bq-writer/Dockerfile .`,
+      `docker build --tag ${registry}/pmp-bq-writer:abc123 --file services/Dockerfile --build-arg SERVICE=bq-writer .`,
       `docker push ${registry}/pmp-bq-writer:abc123`,
-      `docker build --tag ${registry}/pmp-velib-station-info-writer:abc123 --file services/station-info-writer/Dockerfile .`,
+      `docker build --tag ${registry}/pmp-velib-station-info-writer:abc123 --file services/Dockerfile --build-arg SERVICE=station-info-writer .`,
       `docker push ${registry}/pmp-velib-station-info-writer:abc123`,
-      `docker build --tag ${registry}/pmp-station-info-dlq-replayer:abc123 --file services/dlq-replayer/Dockerfile .`,
+      `docker build --tag ${registry}/pmp-station-info-dlq-replayer:abc123 --file services/Dockerfile --build-arg SERVICE=dlq-replayer .`,
       `docker push ${registry}/pmp-station-info-dlq-replayer:abc123`,
-      `docker build --tag ${registry}/pmp-dashboard:abc123 --file services/dashboard/Dockerfile .`,
+      `docker build --tag ${registry}/pmp-dashboard:abc123 --file services/Dockerfile --build-arg SERVICE=dashboard .`,
       `docker push ${registry}/pmp-dashboard:abc123`,
       ...[
         ['services', 'pmp-bq-writer'],

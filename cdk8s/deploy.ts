@@ -27,7 +27,8 @@ export interface DeployOptions {
 }
 
 /**
- * Plans a Cloud Run deploy of one environment: build and push every image with the tag, then
+ * Plans a Cloud Run deploy of one environment: build and push every image with the tag (as
+ * skaffold.yaml's base build says: Dockerfile, context, build args), then
  * `gcloud run services replace` / `gcloud run jobs replace` each reviewed spec of
  * clusters/<env>/cloud-run with its image pinned to that tag. `replace` is declarative, so running
  * the same plan twice changes nothing the second time.
@@ -87,6 +88,10 @@ export function planDeploy(options: DeployOptions): DeployPlan {
         ref,
         '--file',
         path.join(artifact.context, artifact.dockerfile),
+        ...Object.entries(artifact.buildArgs).flatMap(([name, value]) => [
+          '--build-arg',
+          `${name}=${value}`,
+        ]),
         artifact.context,
       ],
       ['docker', 'push', ref],

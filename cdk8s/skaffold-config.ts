@@ -7,12 +7,14 @@ export interface SkaffoldArtifact {
   readonly image: string;
   readonly context: string;
   readonly dockerfile: string;
+  /** `docker.buildArgs`, passed to `docker build` as `--build-arg NAME=value` (e.g. SERVICE). */
+  readonly buildArgs: Readonly<Record<string, string>>;
 }
 
 interface RawArtifact {
   image: string;
   context?: string;
-  docker?: { dockerfile?: string };
+  docker?: { dockerfile?: string; buildArgs?: Record<string, unknown> };
 }
 
 interface RawBuild {
@@ -33,7 +35,23 @@ const artifact = (a: RawArtifact): SkaffoldArtifact => ({
   image: a.image,
   context: a.context ?? '.',
   dockerfile: a.docker?.dockerfile ?? 'Dockerfile',
+  buildArgs: buildArgs(a),
 });
+
+/**
+ * Skaffold also allows a null value (taken from the environment) or a template; our deploy runs
+ * `docker build` without skaffold, so only literal strings are accepted, rather than built wrong.
+ */
+function buildArgs(a: RawArtifact): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const [name, value] of Object.entries(a.docker?.buildArgs ?? {})) {
+    if (typeof value !== 'string' || value.includes('{{')) {
+      throw new Error(`skaffold.yaml ${a.image}: build arg ${name} must be a literal string`);
+    }
+    args[name] = value;
+  }
+  return args;
+}
 
 /** The artifacts of the base build (or of a profile that overrides it). One list: skaffold.yaml. */
 export function skaffoldArtifacts(config: SkaffoldConfig, profile?: string): SkaffoldArtifact[] {

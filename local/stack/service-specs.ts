@@ -13,7 +13,10 @@ export interface ServiceSpec {
   readonly entry: string;
 }
 
-/** Which entry point each image runs (the Dockerfiles' CMD). */
+/**
+ * Which entry point each image runs: services/Dockerfile runs services/${SERVICE}/main.ts, SERVICE
+ * being the image's build arg in skaffold.yaml (cdk8s/delivery.test.ts checks the two agree).
+ */
 export const IMAGE_ENTRIES: Readonly<Record<string, string>> = {
   'pmp-velib-collector': 'services/velib-collector/main.ts',
   'pmp-bq-writer': 'services/bq-writer/main.ts',
