@@ -15,8 +15,10 @@ import { curateFile, defaultFileModeWorkers } from '../beam/file-mode.js';
 import { LineWriter } from '../beam/ndjson-io.js';
 import { writeStationRowLines } from '../beam/station-row-json.js';
 import { envelopeLine, STATUS_FIXTURES } from '../beam/testing/fixtures.js';
+import { machineSpeedLine } from './machine-speed.js';
 
 const TARGET = 5 * 85_000;
+console.log(machineSpeedLine());
 const COPIES = Number(process.env.BENCH_COPIES ?? 40); // × 3 snapshots × ~1,470 stations
 const RUNS = Number(process.env.BENCH_RUNS ?? 3); // Beam runs; the best CPU time is reported
 const WORKERS = Number(process.env.BENCH_WORKERS ?? Math.max(2, defaultFileModeWorkers()));

@@ -18,8 +18,10 @@ import { clientFields } from '../local/bigquery-emulator/testing/client.js';
 import { curatedRow } from '../local/bigquery-emulator/testing/curated-rows.js';
 import { insertAllRow } from '../services/shared/insert-all-row.js';
 import { silentLogger } from '../services/shared/logger.js';
+import { machineSpeedLine } from './machine-speed.js';
 
 const REQUEST_ROWS = 10_000;
+console.log(machineSpeedLine());
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 41); // 20 timed requests a path: ~2 s each, steadier than 10
 const STATE_ROWS = 10_000_000;
 const STATIONS = 1_500;

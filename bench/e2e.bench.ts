@@ -5,8 +5,10 @@
 import { VelibModel, loadStationList, renderFeed } from '../local/simulator/index.js';
 import { replaySnapshots, emulatorBacklog, waitForDrain } from '../local/replay/index.js';
 import { startLocalStack } from '../local/stack/stack.js';
+import { machineSpeedLine } from './machine-speed.js';
 
 const SNAPSHOTS = Number(process.argv[2] ?? 1440);
+console.log(machineSpeedLine());
 const FRESHNESS_SAMPLES = 20;
 const START = Date.parse('2025-10-20T00:00:00Z');
 const percentile = (values: number[], p: number) =>

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { buildEnvelope } from '../core/index.js';
 import { spawnEmulator, stopEmulator } from '../local/pubsub-emulator/test/child.js';
+import { machineSpeedLine } from './machine-speed.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ROLE = process.argv[2] === '--role' ? process.argv[3] : undefined;
@@ -231,6 +232,7 @@ async function snapshotRoundTrip(pubsub: PubSub): Promise<void> {
 if (ROLE === 'subscriber') {
   await runSubscriber(process.argv[4]!);
 } else {
+  console.log(machineSpeedLine());
   const emulator = await spawnEmulator([], {
     nodeArgs: profileArgs('emulator'),
     main: process.env.PUBSUB_BENCH_EMULATOR_MAIN || undefined,
