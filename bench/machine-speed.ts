@@ -1,6 +1,6 @@
-// A fixed piece of CPU work timed before each benchmark: this VM's speed drifts by a third over
-// tens of minutes with nothing else running (the same code, an hour apart: 117k and 75k rows/s),
-// so figures are only comparable beside the speed they were measured at.
+// A fixed piece of CPU work timed before each benchmark: this VM's one-thread speed drifts by a
+// third over tens of minutes with nothing else running (the same code, an hour apart: 117k and
+// 75k rows/s). A hint for reading figures, not a correction factor (see README.md).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,8 @@ export function machineSpeedMs(): number {
   return times.sort((a, b) => a - b)[times.length >> 1]!;
 }
 
-/** One line for the benchmark's output: 2.3 ms is this machine at its fastest seen. */
+/** One line for the benchmark's output. */
 export function machineSpeedLine(): string {
   const ms = machineSpeedMs().toFixed(2);
-  return `machine speed: JSON.parse of the Vélib snapshot ${ms} ms (2.3 ms at the fastest seen; more = a slower moment)`;
+  return `machine speed: JSON.parse of the Vélib snapshot ${ms} ms (2–3.9 ms seen on this machine; more = a slower moment)`;
 }
