@@ -127,8 +127,8 @@ export class JsonTextScanner {
 
   /**
    * At an object: goes down member `path[depth]` (which must be there exactly once, however its
-   * key is spelled, as JSON.parse keeps the last of repeated keys) and skips the other members, leaving the position after the object. At the end of the
-   * path, `at` scans the value.
+   * key is spelled, as JSON.parse keeps the last of repeated keys) and skips the other members,
+   * leaving the position after the object. At the end of the path, `at` scans the value.
    */
   member<T>(
     path: readonly string[],
