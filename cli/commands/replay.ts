@@ -2,8 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { cliAction } from '../../local/stack/cli-action.js';
 import { assertReachable, clientsFor, resolveTarget } from '../../local/stack/connect.js';
-import { formatTable } from '../../local/stack/format-table.js';
-import { collectStackStatus } from '../../local/stack/status.js';
+import { collectStackStatus, formatTableRows } from '../../local/stack/status.js';
 import {
   emulatorBacklog,
   listRecording,
@@ -85,14 +84,7 @@ export function registerReplay(program: Command): void {
             );
           }
           const status = await collectStackStatus({ dataDir: flags.dataDir });
-          process.stdout.write(
-            `${formatTable(
-              ['table', 'rows'],
-              Object.entries(status.tables)
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([t, n]) => [t, n.toLocaleString('en-US')]),
-            )}\n`,
-          );
+          process.stdout.write(`${formatTableRows(status.tables)}\n`);
         } finally {
           bar.stop();
           await pubsub.close();

@@ -8,8 +8,11 @@ export interface StackStatus {
   readonly simulatedTime: string | null;
   readonly components: readonly ComponentState[];
   readonly subscriptions: EmulatorStatus['subscriptions'];
-  /** `dataset.table` → rows. */
-  readonly tables: Readonly<Record<string, number>>;
+  /**
+   * `dataset.table` → rows; null for a materialized view (the emulator computes it when it is
+   * read and keeps no row count to report).
+   */
+  readonly tables: Readonly<Record<string, number | null>>;
   readonly dlq: {
     readonly curated: number;
     readonly pushWriter: number;
@@ -44,7 +47,7 @@ export async function collectStackStatus(
     const emulator = await json<EmulatorStatus>(`${target.pubsubAdminUrl}/status.json`).catch(
       () => ({ topics: [], subscriptions: [] }) as EmulatorStatus,
     );
-    const tables: Record<string, number> = {};
+    const tables: Record<string, number | null> = {};
     const [datasets] = await bigquery.getDatasets();
     for (const dataset of datasets) {
       const [list] = await dataset.getTables();
@@ -52,7 +55,8 @@ export async function collectStackStatus(
         if (table.metadata?.type === 'VIEW') continue;
         const [meta] = await table.getMetadata();
         if (meta.type === 'VIEW') continue;
-        tables[`${dataset.id}.${table.id}`] = Number(meta.numRows ?? 0);
+        tables[`${dataset.id}.${table.id}`] =
+          meta.type === 'MATERIALIZED_VIEW' ? null : Number(meta.numRows ?? 0);
       }
     }
     let newest: string | null = null;
@@ -111,14 +115,7 @@ export function formatStackStatus(status: StackStatus): string {
       ]),
     ),
   );
-  parts.push(
-    formatTable(
-      ['table', 'rows'],
-      Object.entries(status.tables)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([t, n]) => [t, n.toLocaleString('en-US')]),
-    ),
-  );
+  parts.push(formatTableRows(status.tables));
   parts.push(
     [
       `DLQ: curated ${status.dlq.curated}, push writers ${status.dlq.pushWriter}, station-info push ${status.dlq.stationInfoPush} (dead-lettered by subscriptions: ${status.dlq.deadLettered})`,
@@ -128,4 +125,17 @@ export function formatStackStatus(status: StackStatus): string {
     ].join('\n'),
   );
   return `${parts.join('\n\n')}\n`;
+}
+
+/** The rows per table, as `pmp status` and `pmp replay` print them. */
+export function formatTableRows(tables: StackStatus['tables']): string {
+  return formatTable(
+    ['table', 'rows'],
+    Object.entries(tables)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([t, n]) => [
+        t,
+        n === null ? 'materialized view, computed when read' : n.toLocaleString('en-US'),
+      ]),
+  );
 }
