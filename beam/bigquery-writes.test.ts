@@ -1,12 +1,12 @@
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   curatedDlqTable,
   stationStatusCuratedTable,
   type CuratedStatusRow,
 } from '../core/index.js';
-import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-emulator/index.js';
-import { silentLogger } from '../services/shared/logger.js';
+import type { BigQueryEmulator } from '../local/bigquery-emulator/index.js';
+import { startWithClient } from '../local/bigquery-emulator/testing/client.js';
 import { insertCuratedRows, insertDlqRecords } from './bigquery-writes.js';
 import type { KeyedRow } from './curated-elements.js';
 
@@ -34,12 +34,7 @@ describe('insertAll write stage against the BigQuery emulator', () => {
   let bigquery: BigQuery;
 
   beforeAll(async () => {
-    emulator = await startBigQueryEmulator({ port: 0, log: silentLogger() });
-    const saved = process.env.BIGQUERY_EMULATOR_HOST;
-    process.env.BIGQUERY_EMULATOR_HOST = emulator.url;
-    bigquery = new BigQuery({ projectId: 'pmp-local' });
-    if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
-    else process.env.BIGQUERY_EMULATOR_HOST = saved;
+    ({ emulator, bigquery } = await startWithClient({}, 'pmp-local'));
     await bigquery.dataset('pmp_curated').create();
     await bigquery.dataset('pmp_ops').create();
     // A stricter copy of the curated table: num_bikes_available REQUIRED, so a null is rejected.

@@ -1,4 +1,4 @@
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,10 +9,8 @@ import {
   writerDlqTable,
 } from '../../core/index.js';
 import { readVelibJson } from '../../core/test-support/fixtures.js';
-import {
-  startBigQueryEmulator,
-  type BigQueryEmulator,
-} from '../../local/bigquery-emulator/index.js';
+import type { BigQueryEmulator } from '../../local/bigquery-emulator/index.js';
+import { startWithClient } from '../../local/bigquery-emulator/testing/client.js';
 import { listen, postJson, pushBody } from '../shared/_testing.js';
 import { silentLogger } from '../shared/logger.js';
 import type { PushMessage } from '../shared/push-message.js';
@@ -106,12 +104,7 @@ describe('bq-writer against the BigQuery emulator', () => {
   const dlqTable = { datasetId: 'pmp_ops', tableId: writerDlqTable.tableId };
 
   beforeAll(async () => {
-    emulator = await startBigQueryEmulator({ port: 0, log: silentLogger() });
-    const saved = process.env.BIGQUERY_EMULATOR_HOST;
-    process.env.BIGQUERY_EMULATOR_HOST = emulator.url;
-    bigquery = new BigQuery({ projectId: 'pmp-local' });
-    if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
-    else process.env.BIGQUERY_EMULATOR_HOST = saved;
+    ({ emulator, bigquery } = await startWithClient({}, 'pmp-local'));
     for (const t of [stationStatusRawTable, writerDlqTable]) {
       const [dataset] = await bigquery.dataset(t === writerDlqTable ? 'pmp_ops' : 'pmp_raw').get({
         autoCreate: true,

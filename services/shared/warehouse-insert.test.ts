@@ -1,10 +1,8 @@
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writerDlqTable } from '../../core/index.js';
-import {
-  startBigQueryEmulator,
-  type BigQueryEmulator,
-} from '../../local/bigquery-emulator/index.js';
+import type { BigQueryEmulator } from '../../local/bigquery-emulator/index.js';
+import { startWithClient } from '../../local/bigquery-emulator/testing/client.js';
 import { listen, postJson, pushBody } from './_testing.js';
 import { createBaseApp } from './app-base.js';
 import { silentLogger } from './logger.js';
@@ -36,12 +34,7 @@ describe('insertRows against the BigQuery emulator', () => {
   let bigquery: BigQuery;
 
   beforeAll(async () => {
-    emulator = await startBigQueryEmulator({ port: 0, log: silentLogger() });
-    const saved = process.env.BIGQUERY_EMULATOR_HOST;
-    process.env.BIGQUERY_EMULATOR_HOST = emulator.url;
-    bigquery = new BigQuery({ projectId: 'pmp-local' });
-    if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
-    else process.env.BIGQUERY_EMULATOR_HOST = saved;
+    ({ emulator, bigquery } = await startWithClient({}, 'pmp-local'));
     const [dataset] = await bigquery.dataset(STRICT.datasetId).create();
     await dataset.table(STRICT.tableId).create({
       schema: {
