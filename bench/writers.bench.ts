@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BigQuery } from '@google-cloud/bigquery';
+import { emulatorClient } from '../sql/testing/warehouse.js';
 import { buildEnvelope } from '../core/index.js';
 import { startSimulator } from '../local/simulator/index.js';
 import { createApp as createBqWriter } from '../services/bq-writer/app.js';
@@ -169,11 +169,7 @@ async function bqWriterCpuPerMessage(): Promise<string> {
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [port] = (await once(sink.stdout, 'data')) as [Buffer];
-  const saved = process.env.BIGQUERY_EMULATOR_HOST;
-  process.env.BIGQUERY_EMULATOR_HOST = `http://127.0.0.1:${String(port).trim()}`;
-  const bigquery = new BigQuery({ projectId: 'pmp-local' });
-  if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
-  else process.env.BIGQUERY_EMULATOR_HOST = saved;
+  const bigquery = emulatorClient(`http://127.0.0.1:${String(port).trim()}`, 'pmp-local');
   const server = await listen(
     createBqWriter({
       bigquery,

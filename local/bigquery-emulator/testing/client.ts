@@ -1,6 +1,7 @@
-import { BigQuery, type TableField } from '@google-cloud/bigquery';
+import type { BigQuery, TableField } from '@google-cloud/bigquery';
 import type { FieldSchema } from '../../../core/warehouse/index.js';
 import { silentLogger } from '../../../services/shared/logger.js';
+import { emulatorClient } from '../../../sql/testing/warehouse.js';
 import {
   startBigQueryEmulator,
   type BigQueryEmulator,
@@ -16,14 +17,7 @@ export async function startWithClient(
   projectId = 'test-project',
 ): Promise<{ emulator: BigQueryEmulator; bigquery: BigQuery }> {
   const emulator = await startBigQueryEmulator({ port: 0, log: silentLogger(), ...options });
-  const saved = process.env.BIGQUERY_EMULATOR_HOST;
-  process.env.BIGQUERY_EMULATOR_HOST = emulator.url;
-  try {
-    return { emulator, bigquery: new BigQuery({ projectId }) };
-  } finally {
-    if (saved === undefined) delete process.env.BIGQUERY_EMULATOR_HOST;
-    else process.env.BIGQUERY_EMULATOR_HOST = saved;
-  }
+  return { emulator, bigquery: emulatorClient(emulator.url, projectId) };
 }
 
 /** A warehouse schema (readonly, from core/warehouse) as the mutable field list the client types want. */
