@@ -118,6 +118,29 @@ function envelopeBytes(envelope: Envelope, text: string | undefined): Buffer {
   return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"payload":${text.trim()}}`);
 }
 
+/** The Pub/Sub message a collector would have published for this recorded snapshot. */
+function publishedMessage(snapshot: RecordedSnapshot): {
+  data: Buffer;
+  attributes: Record<string, string>;
+} {
+  const probe = buildEnvelope({
+    document: snapshot.document,
+    source: 'velib',
+    eventType: snapshot.eventType,
+    ingestTs: snapshot.collectedAt ?? new Date(),
+  });
+  const envelope = snapshot.collectedAt ? probe : { ...probe, ingest_ts: probe.event_ts };
+  return {
+    data: envelopeBytes(envelope, snapshot.text),
+    attributes: {
+      source: envelope.source,
+      event_type: envelope.event_type,
+      event_ts: envelope.event_ts,
+      replay: 'true',
+    },
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -156,31 +179,19 @@ export async function replaySnapshots(options: ReplayOptions): Promise<ReplayRes
     if (options.backlog && sent % window === 0) {
       while ((await options.backlog()) > maxBacklog) await sleep(50);
     }
-    const probe = buildEnvelope({
-      document: snapshot.document,
-      source: 'velib',
-      eventType: snapshot.eventType,
-      ingestTs: snapshot.collectedAt ?? new Date(),
-    });
-    const envelope = snapshot.collectedAt ? probe : { ...probe, ingest_ts: probe.event_ts };
+    const message = publishedMessage(snapshot);
     const topic = topicFor(snapshot.eventType);
-    const publish = (async () => {
-      const id = await topic.publishMessage({
-        data: envelopeBytes(envelope, snapshot.text),
-        attributes: {
-          source: envelope.source,
-          event_type: envelope.event_type,
-          event_ts: envelope.event_ts,
-          replay: 'true',
-        },
-      });
+    const topicName = TOPICS[snapshot.eventType];
+    // Only the message crosses the await: a ~2 MB parsed document kept alive by this closure for a
+    // publish round trip outlived every young-generation collection, which then copied it
+    // (docs/PERFORMANCE.md, #8).
+    const publish = topic.publishMessage(message).then((id) => {
       result.messageIds.push(id);
       result.publishedAt.set(id, Date.now());
-      result.byTopic[topic.name.split('/').pop()!] =
-        (result.byTopic[topic.name.split('/').pop()!] ?? 0) + 1;
+      result.byTopic[topicName] = (result.byTopic[topicName] ?? 0) + 1;
       (result as { published: number }).published += 1;
       options.onProgress?.({ published: result.published, total: options.total });
-    })();
+    });
     sent += 1;
     inFlight.add(publish);
     void publish.catch(() => undefined).finally(() => inFlight.delete(publish));
