@@ -3,6 +3,7 @@ import { LIMITS } from '../limits.js';
 import type { Broker, Worker } from '../storage/broker.js';
 import type { SubscriptionState } from '../storage/subscription-state.js';
 import type { Delivery, StoredMessage } from '../storage/types.js';
+import { createHttpPoster } from './http-post.js';
 import type { OidcSigner } from './oidc-signer.js';
 
 /** The JSON body the real service POSTs to a push endpoint (wrapped delivery). */
@@ -59,6 +60,7 @@ export function startPushWorker(
 ): Worker {
   const limit = deps.concurrency ?? LIMITS.pushConcurrency;
   const tokens = new Map<string, { token: string; expires: number }>();
+  const poster = createHttpPoster();
   let inFlight = 0;
   let closed = false;
   const name = sub.config.name;
@@ -75,12 +77,12 @@ export function startPushWorker(
   const post = async (d: Delivery): Promise<boolean> => {
     const push = sub.config.pushConfig ?? {};
     const endpoint = push.pushEndpoint!;
-    let body: string | Buffer;
+    let body: Buffer;
     let headers: Record<string, string>;
     if (push.noWrapper) {
       ({ body, headers } = unwrapped(sub, d.message, push.noWrapper.writeMetadata === true));
     } else {
-      body = JSON.stringify(pushBody(sub, d));
+      body = Buffer.from(JSON.stringify(pushBody(sub, d)));
       headers = { 'content-type': 'application/json' };
     }
     if (push.oidcToken) {
@@ -93,18 +95,9 @@ export function startPushWorker(
       sub.config.ackDeadlineSeconds ?? LIMITS.defaultAckDeadlineSeconds,
     );
     try {
-      const res = await fetch(endpoint, {
-        method: 'POST',
-        headers,
-        body: typeof body === 'string' ? body : new Uint8Array(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) return true;
-      deps.log.debug(
-        { subscription: name, status: res.status, messageId: d.message.id },
-        'push rejected',
-      );
+      const status = await poster.post(endpoint, body, headers, timeoutMs);
+      if (status >= 200 && status < 300) return true;
+      deps.log.debug({ subscription: name, status, messageId: d.message.id }, 'push rejected');
       return false;
     } catch (error) {
       deps.log.debug({ subscription: name, err: error, messageId: d.message.id }, 'push failed');
@@ -135,6 +128,7 @@ export function startPushWorker(
     },
     close: () => {
       closed = true;
+      poster.close();
     },
   };
 }
