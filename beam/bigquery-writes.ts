@@ -1,6 +1,10 @@
 import type { Table } from '@google-cloud/bigquery';
-import { buildCuratedDlqRecord } from '../core/index.js';
-import { insertAllRow } from '../services/shared/insert-all-row.js';
+import { buildCuratedDlqRecord, type CuratedStatusRow } from '../core/index.js';
+import {
+  insertAllRow,
+  partialFailureRows,
+  type InsertAllRow,
+} from '../services/shared/insert-all-row.js';
 import { dlqInsertId } from './curated-dofns.js';
 import type { KeyedDlqRecord, KeyedRow } from './curated-elements.js';
 
@@ -10,18 +14,6 @@ import type { KeyedDlqRecord, KeyedRow } from './curated-elements.js';
  * requests cost far less CPU per row; 5,000 curated rows are ~3 MB, well under the 10 MB limit.
  */
 export const INSERT_CHUNK_ROWS = 5_000;
-
-interface RowFailure {
-  row: { insertId?: string; json: Record<string, unknown> };
-  errors: { reason?: string; message?: string }[];
-}
-
-function partialFailures(error: unknown): RowFailure[] | null {
-  if (error instanceof Error && error.name === 'PartialFailureError') {
-    return (error as Error & { errors: RowFailure[] }).errors;
-  }
-  return null;
-}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -62,12 +54,14 @@ export async function insertCuratedRows(
       await table.insert(payload, { raw: true, skipInvalidRows: true, partialRetries: 0 });
       inserted += chunk.length;
     } catch (error) {
-      const rejected = partialFailures(error);
+      const rejected = partialFailureRows(error);
       if (rejected === null) throw error;
       inserted += chunk.length - rejected.length;
       for (const failure of rejected) {
-        const stationId = failure.row.json.station_id;
-        const messageId = messageIdOf(failure.row.insertId, stationId);
+        // The client hands back the very rows it was given: ours, from insertAllRow.
+        const row = failure.row as InsertAllRow<CuratedStatusRow>;
+        const stationId = row.json.station_id;
+        const messageId = messageIdOf(row.insertId, stationId);
         failures.push({
           insertId: dlqInsertId(messageId, 'bq_insert_curated', String(stationId)),
           value: buildCuratedDlqRecord({
@@ -76,7 +70,7 @@ export async function insertCuratedRows(
             raw: null,
             eventMeta: { message_id: messageId ?? null, destination: options.destination },
             now: options.now(),
-            row: failure.row.json,
+            row: row.json,
             bqErrors: failure.errors,
           }),
         });
@@ -100,7 +94,7 @@ export async function insertDlqRecords(
     try {
       await table.insert(payload, { raw: true, partialRetries: 0 });
     } catch (error) {
-      const rejected = partialFailures(error);
+      const rejected = partialFailureRows(error);
       if (rejected === null) throw error;
       const first = rejected[0]?.errors[0];
       throw new Error(

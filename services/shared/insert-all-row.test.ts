@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { insertAllRow } from './insert-all-row.js';
+import { insertAllRow, partialFailureRows } from './insert-all-row.js';
 
 describe('insertAllRow', () => {
   // The helpers the official client runs on every request, resolved as the client resolves them.
@@ -34,5 +34,34 @@ describe('insertAllRow', () => {
       JSON.stringify([{ insertId: 'm-1:213688169', json }]),
     );
     expect(JSON.stringify(insertAllRow(null, json))).toBe(JSON.stringify({ json }));
+  });
+});
+
+describe('partialFailureRows', () => {
+  // The client's own error class, resolved as the client resolves it.
+  const fromClient = createRequire(
+    createRequire(import.meta.url).resolve('@google-cloud/bigquery'),
+  );
+  const { util } = fromClient('@google-cloud/common') as {
+    util: { PartialFailureError: new (options: { errors: unknown[]; response: unknown }) => Error };
+  };
+
+  it('hands back the rows and reasons of the client’s PartialFailureError', () => {
+    const row = insertAllRow('m-1:42', { station_id: '42' });
+    const error = new util.PartialFailureError({
+      errors: [{ row, errors: [{ message: 'no such field', reason: 'invalid' }] }, { row }],
+      response: {},
+    });
+    expect(partialFailureRows(error)).toEqual([
+      { row, errors: [{ message: 'no such field', reason: 'invalid' }] },
+      { row, errors: [] },
+    ]);
+    expect(partialFailureRows(error)![0]!.row).toBe(row);
+  });
+
+  it('answers null for any other failure, so the caller takes its other path', () => {
+    expect(partialFailureRows(new Error('socket hang up'))).toBeNull();
+    expect(partialFailureRows(null)).toBeNull();
+    expect(partialFailureRows({ name: 'PartialFailureError' })).toBeNull();
   });
 });

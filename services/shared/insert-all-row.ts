@@ -25,3 +25,29 @@ export function insertAllRow<J extends object>(insertId: string | null, json: J)
   row.json = json;
   return row;
 }
+
+/** A per-row insert error as insertAll reports it. */
+export interface InsertErrorDetail {
+  readonly reason?: string;
+  readonly message?: string;
+  readonly location?: string;
+}
+
+/** One row of the client's PartialFailureError: the very row object it was given, and why. */
+export interface RejectedInsertAllRow {
+  readonly row: unknown;
+  readonly errors: readonly InsertErrorDetail[];
+}
+
+/**
+ * The rejected rows of a `table.insert` failure, or null when `error` is not the client's
+ * PartialFailureError (network, missing table, permission: the caller's other path).
+ */
+export function partialFailureRows(error: unknown): RejectedInsertAllRow[] | null {
+  const partial = error as { name?: unknown; errors?: unknown } | null;
+  if (partial?.name !== 'PartialFailureError' || !Array.isArray(partial.errors)) return null;
+  return (partial.errors as { row?: unknown; errors?: InsertErrorDetail[] }[]).map((failure) => ({
+    row: failure.row,
+    errors: failure.errors ?? [],
+  }));
+}

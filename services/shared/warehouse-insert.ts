@@ -1,5 +1,5 @@
 import type { BigQuery } from '@google-cloud/bigquery';
-import { insertAllRow } from './insert-all-row.js';
+import { insertAllRow, partialFailureRows, type InsertErrorDetail } from './insert-all-row.js';
 
 /** Where rows go: a dataset and table id (the project is the client's). */
 export interface TableRef {
@@ -33,21 +33,10 @@ export class RejectedRowsError<R> extends Error {
   }
 }
 
-export interface InsertErrorDetail {
-  readonly reason?: string;
-  readonly message?: string;
-  readonly location?: string;
-}
-
 /** insertAll's per-row reasons that mean "this row is wrong", as opposed to "try again". */
 const PERMANENT_REASONS = new Set(['invalid']);
 /** Rows not inserted only because another row in the request was invalid. */
 const COLLATERAL_REASONS = new Set(['stopped']);
-
-interface PartialFailure {
-  name?: string;
-  errors?: { row?: unknown; errors?: InsertErrorDetail[] }[];
-}
 
 export interface InsertOptions {
   /** Give up (as transient) after this long. @default 30_000 */
@@ -83,7 +72,7 @@ async function attempt<R extends object>(
   table: TableRef,
   rows: readonly KeyedRow<R>[],
   options: InsertOptions,
-): Promise<{ row: KeyedRow<R>; errors: InsertErrorDetail[] }[]> {
+): Promise<{ row: KeyedRow<R>; errors: readonly InsertErrorDetail[] }[]> {
   // Rows the client sends as they are (no deep copies, no token walk over a raw payload's text);
   // its PartialFailureError hands these same objects back, which `byPayload` relies on.
   const payload = rows.map((r) => insertAllRow(r.insertId, r.row));
@@ -108,17 +97,17 @@ async function attempt<R extends object>(
     return [];
   } catch (error) {
     if (error instanceof TransientWarehouseError) throw error;
-    const partial = error as PartialFailure;
-    if (partial.name !== 'PartialFailureError' || !Array.isArray(partial.errors)) {
+    const failures = partialFailureRows(error);
+    if (failures === null) {
       throw new TransientWarehouseError(`insert into ${name(table)} failed: ${messageOf(error)}`, {
         cause: error,
       });
     }
     const byPayload = new Map<unknown, KeyedRow<R>>(payload.map((p, i) => [p, rows[i]!]));
-    const rejected: { row: KeyedRow<R>; errors: InsertErrorDetail[] }[] = [];
+    const rejected: { row: KeyedRow<R>; errors: readonly InsertErrorDetail[] }[] = [];
     let transient: InsertErrorDetail | undefined;
-    for (const failure of partial.errors) {
-      const details = failure.errors ?? [];
+    for (const failure of failures) {
+      const details = failure.errors;
       const reasons = details.map((d) => d.reason ?? '');
       if (reasons.some((r) => PERMANENT_REASONS.has(r))) {
         const row = byPayload.get(failure.row);
