@@ -6,7 +6,10 @@ import {
   type CuratedStatusRow,
 } from '../core/index.js';
 import type { BigQueryEmulator } from '../local/bigquery-emulator/index.js';
-import { startWithClient } from '../local/bigquery-emulator/testing/client.js';
+import {
+  recordInsertAllRequests,
+  startWithClient,
+} from '../local/bigquery-emulator/testing/client.js';
 import { insertCuratedRows, insertDlqRecords } from './bigquery-writes.js';
 import type { KeyedRow } from './curated-elements.js';
 
@@ -80,6 +83,24 @@ describe('insertAll write stage against the BigQuery emulator', () => {
     await insertDlqRecords(dlq, result.failures);
     const [dlqRows] = await dlq.getRows();
     expect(dlqRows).toHaveLength(1);
+  });
+
+  it('sends each chunk once: the client resends no rejected row', async () => {
+    const table = bigquery.dataset('pmp_curated').table('strict_status');
+    const sent = recordInsertAllRequests(bigquery);
+    try {
+      const result = await insertCuratedRows(table, [row('4', 1), row('5', null)], {
+        destination: 'pmp_curated.strict_status',
+        now: () => new Date(),
+      });
+      expect(result).toMatchObject({
+        inserted: 1,
+        failures: [{ insertId: 'm-7:bq_insert_curated:5' }],
+      });
+      expect(sent.map((request) => request.map((r) => r.insertId))).toEqual([['m-7:4', 'm-7:5']]);
+    } finally {
+      sent.stop();
+    }
   });
 
   it('throws (so the batch is nacked) when the table is missing', async () => {

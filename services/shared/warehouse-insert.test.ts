@@ -2,7 +2,10 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writerDlqTable } from '../../core/index.js';
 import type { BigQueryEmulator } from '../../local/bigquery-emulator/index.js';
-import { startWithClient } from '../../local/bigquery-emulator/testing/client.js';
+import {
+  recordInsertAllRequests,
+  startWithClient,
+} from '../../local/bigquery-emulator/testing/client.js';
 import { listen, postJson, pushBody } from './_testing.js';
 import { createBaseApp } from './app-base.js';
 import { silentLogger } from './logger.js';
@@ -88,6 +91,20 @@ describe('insertRows against the BigQuery emulator', () => {
     expect((error as Error).message).toMatch(/^2 row\(s\) rejected by BigQuery: invalid/);
     const ids = (await stored()).map((r) => r.id);
     expect(ids.filter((id) => ['c', 'd', 'e', 'f'].includes(id)).sort()).toEqual(['c', 'e']);
+  });
+
+  it('sends one request, then one for the good rows alone: the client retries no rejected row', async () => {
+    const sent = recordInsertAllRequests(bigquery);
+    try {
+      const rows = [keyed('h', 1), keyed('i', null), keyed('j', 3)];
+      await expect(insertRows(bigquery, STRICT, rows)).rejects.toBeInstanceOf(RejectedRowsError);
+      expect(sent.map((request) => request.map((r) => r.insertId))).toEqual([
+        ['i-h', 'i-i', 'i-j'],
+        ['i-h', 'i-j'],
+      ]);
+    } finally {
+      sent.stop();
+    }
   });
 
   it('a missing table is a transient failure (retry later), not a rejection', async () => {

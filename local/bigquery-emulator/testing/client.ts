@@ -24,3 +24,24 @@ export async function startWithClient(
 export function clientFields(fields: readonly FieldSchema[]): TableField[] {
   return JSON.parse(JSON.stringify(fields)) as TableField[];
 }
+
+/**
+ * The rows of every insertAll request the client makes from now on, its own partial retries
+ * included, recorded by a request interceptor (the client's hook, so the emulator stays real).
+ */
+export function recordInsertAllRequests(
+  client: BigQuery,
+): { insertId?: string }[][] & { stop(): void } {
+  const sent = [] as unknown as { insertId?: string }[][] & { stop(): void };
+  const interceptor = {
+    request: <O extends { uri: string; json?: { rows?: { insertId?: string }[] } }>(options: O) => {
+      if (options.uri.endsWith('/insertAll')) sent.push(options.json?.rows ?? []);
+      return options;
+    },
+  };
+  client.interceptors.push(interceptor as unknown as (typeof client.interceptors)[number]);
+  sent.stop = () => {
+    client.interceptors.splice(client.interceptors.indexOf(interceptor as never), 1);
+  };
+  return sent;
+}
