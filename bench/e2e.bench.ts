@@ -5,12 +5,17 @@
 import { VelibModel, loadStationList, renderFeed } from '../local/simulator/index.js';
 import { replaySnapshots, emulatorBacklog, waitForDrain } from '../local/replay/index.js';
 import { startLocalStack } from '../local/stack/stack.js';
+import { cpus } from 'node:os';
 import { machineSpeedLine } from './machine-speed.js';
 
 const SNAPSHOTS = Number(process.argv[2] ?? 1440);
 console.log(machineSpeedLine());
 const FRESHNESS_SAMPLES = 20;
 const START = Date.parse('2025-10-20T00:00:00Z');
+/** CPU time the whole machine spent (all processes, user + system), in seconds. */
+const machineCpuSeconds = () =>
+  cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0) /
+  1000;
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
@@ -59,6 +64,7 @@ const count = async (sql: string) => {
 
 try {
   const started = performance.now();
+  const cpuAtStart = machineCpuSeconds();
   let last = started;
   const result = await replaySnapshots({
     pubsub: stack.pubsub,
@@ -76,6 +82,7 @@ try {
   const publishedMs = performance.now() - started;
   await waitForDrain(adminUrl, ['pmp-events-dataflow-sub', 'pmp-events-to-bq-sub'], 1_800_000);
   const totalMs = performance.now() - started;
+  const cpuSeconds = machineCpuSeconds() - cpuAtStart;
   const curated = await count('SELECT COUNT(*) AS n FROM pmp_curated.velib_station_status');
   const raw = await count('SELECT COUNT(*) AS n FROM pmp_raw.velib_station_status_raw');
   const expected = SNAPSHOTS * list.stations.length;
@@ -86,6 +93,12 @@ try {
   console.log(
     `  raw rows ${raw} (expected ${SNAPSHOTS}), curated rows ${curated} (expected ${expected}) → ` +
       `${Math.round(curated / (totalMs / 1000))} curated rows/s, ${(SNAPSHOTS / (totalMs / 1000)).toFixed(1)} snapshots/s`,
+  );
+  // Machine-wide, so it also counts whatever else runs: meaningful on a quiet machine only.
+  console.log(
+    `  CPU, whole machine, while replaying: ${cpuSeconds.toFixed(1)} s on ${cpus().length} cores ` +
+      `(${(cpuSeconds / (totalMs / 1000)).toFixed(2)} busy on average) = ` +
+      `${((cpuSeconds * 1000) / SNAPSHOTS).toFixed(0)} ms per snapshot`,
   );
   const stats = stack.runnerStats();
   console.log(
