@@ -94,9 +94,11 @@ describe('createHttpPoster', () => {
     const target = await endpoint(200);
     const refused = target.url.replace(/:\d+\//, ':1/');
     await expect(poster().post(refused, Buffer.from('{}'), {}, 5_000)).rejects.toThrow();
-    await expect(poster().post('ftp://example/push', Buffer.from('{}'), {}, 5_000)).rejects.toThrow(
-      /not an http\(s\) URL/,
-    );
+    for (const endpoint of ['ftp://example/push', 'not a url']) {
+      await expect(poster().post(endpoint, Buffer.from('{}'), {}, 5_000)).rejects.toThrow(
+        /not an http\(s\) URL/,
+      );
+    }
   });
 
   it('lets a push in flight finish when closed', async () => {

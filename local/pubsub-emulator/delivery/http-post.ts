@@ -32,9 +32,10 @@ export function createHttpPoster(): HttpPoster {
   };
   return {
     post(endpoint, body, headers, timeoutMs) {
-      const url = new URL(endpoint);
-      const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
-      if (transport === null) {
+      const url = URL.canParse(endpoint) ? new URL(endpoint) : null;
+      const transport =
+        url?.protocol === 'https:' ? https : url?.protocol === 'http:' ? http : null;
+      if (url === null || transport === null) {
         return Promise.reject(new Error(`push endpoint ${endpoint}: not an http(s) URL`));
       }
       inFlight += 1;
