@@ -21,14 +21,6 @@ export const Port = coerce(
   (text) => (/^\d+$/.test(text.trim()) ? Number(text) : NaN),
 );
 
-/**
- * `PMP_STACK_PID`: set by the local stack (`pmp start`) on the services it starts, so a service can
- * tell it has been orphaned (`serve`'s `stackPid`). Unset on Cloud Run.
- */
-export const StackPid = coerce(min(integer(), 1), string(), (text) =>
-  /^\d+$/.test(text.trim()) ? Number(text) : NaN,
-);
-
 /** `true`/`false` (also 1/0, yes/no), case-insensitive. */
 export const Flag = coerce(boolean(), string(), (text) => {
   const value = text.trim().toLowerCase();
@@ -43,6 +35,12 @@ export function Count(least = 0) {
     /^-?\d+$/.test(text.trim()) ? Number(text) : NaN,
   );
 }
+
+/**
+ * `PMP_STACK_PID`: set by the local stack (`pmp start`) on the services it starts, so a service can
+ * tell it has been orphaned (`serve`'s `stackPid`). Unset on Cloud Run.
+ */
+export const StackPid = Count(1);
 
 /** A finite number ≥ `least` (e.g. a rate). */
 export function Amount(least = 0) {
