@@ -315,6 +315,26 @@ describe('every type round-trips to the same JS values as BigQuery gives', () =>
     expect(sparse.ts).toEqual(bigquery.timestamp(new Date(0)));
   });
 
+  it('plain numbers and strings, which the row loop stores itself, at the int32 edges too', async () => {
+    const [table] = await dataset.createTable('plain_values', {
+      schema: {
+        fields: [
+          { name: 'k', type: 'INTEGER' },
+          { name: 'i', type: 'INTEGER' },
+          { name: 'f', type: 'FLOAT' },
+          { name: 's', type: 'STRING' },
+        ],
+      },
+    });
+    const ints = [0, -1, 7, 2_147_483_647, -2_147_483_648, 2_147_483_648, -2_147_483_649];
+    await table.insert(ints.map((i, k) => ({ k, i, f: 0.25 - i / 2, s: `v${i}` })));
+    const [rows] = await table.getRows({ wrapIntegers: true });
+    const got = rows
+      .map((r) => ({ k: Number(r.k.value), i: r.i.value, f: r.f, s: r.s }))
+      .sort((a, b) => a.k - b.k);
+    expect(got).toEqual(ints.map((i, k) => ({ k, i: String(i), f: 0.25 - i / 2, s: `v${i}` })));
+  });
+
   it('through queries, with int64 and float-seconds timestamps', async () => {
     const sql = 'SELECT * FROM `types.all_types` ORDER BY ts DESC';
     const [viaQuery] = await bigquery.query({ query: sql });

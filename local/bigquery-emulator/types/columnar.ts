@@ -169,10 +169,7 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
           continue;
         }
         if (shape === INT_NUMBER && typeof value === 'number' && (value | 0) === value) {
-          // An int32 as little-endian int64: low word, then its sign.
-          const pair = words[c]!;
-          pair[slot * 2] = value;
-          pair[slot * 2 + 1] = value >> 31;
+          writeInt64(words[c]!, slot, value);
           nulls[c]![slot] = 0;
           continue;
         }
