@@ -6,7 +6,7 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stationStatusCuratedTable as curated } from '../core/warehouse/index.js';
@@ -19,6 +19,7 @@ import { curatedRow } from '../local/bigquery-emulator/testing/curated-rows.js';
 import { insertAllRow } from '../services/shared/insert-all-row.js';
 import { silentLogger } from '../services/shared/logger.js';
 import { machineSpeedLine } from './machine-speed.js';
+import { threadCpuSeconds } from './measure.js';
 
 const REQUEST_ROWS = 10_000;
 console.log(machineSpeedLine());
@@ -27,37 +28,18 @@ const STATE_ROWS = 10_000_000;
 const STATIONS = 1_500;
 const PROJECT = 'bench-project';
 
-/** Clock ticks per second of /proc's per-thread CPU times (USER_HZ, 100 on Linux). */
-const USER_HZ = 100;
-
-/** User + system CPU ticks of each thread of this process (Linux; empty elsewhere). */
-function threadTicks(): Map<string, number> {
-  const ticks = new Map<string, number>();
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(tid, Number(fields[11]) + Number(fields[12]));
-    }
-  } catch {
-    // No /proc: the per-thread figure is left out.
-  }
-  return ticks;
-}
-
 /**
  * CPU seconds of the busiest thread other than the main one since `before`: the emulator's
  * thread while the bench posts to it (the bench's own client work is on the main thread).
  */
 function busiestOtherThreadSeconds(before: Map<string, number>): number | undefined {
   let busiest: number | undefined;
-  for (const [tid, now] of threadTicks()) {
+  for (const [tid, now] of threadCpuSeconds()) {
     if (tid === String(process.pid)) continue;
     const used = now - (before.get(tid) ?? 0);
     if (busiest === undefined || used > busiest) busiest = used;
   }
-  return busiest === undefined ? undefined : busiest / USER_HZ;
+  return busiest;
 }
 
 /** User + system CPU seconds of a `process.cpuUsage` difference. */
@@ -177,7 +159,7 @@ interface Timed {
 }
 
 async function timed(work: () => Promise<unknown>): Promise<Timed> {
-  const threads = threadTicks();
+  const threads = threadCpuSeconds();
   const started = performance.now();
   const cpu = process.cpuUsage();
   await work();

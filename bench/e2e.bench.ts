@@ -7,6 +7,7 @@ import { replaySnapshots, emulatorBacklog, waitForDrain } from '../local/replay/
 import { startLocalStack } from '../local/stack/stack.js';
 import { cpus } from 'node:os';
 import { machineSpeedLine } from './machine-speed.js';
+import { percentile } from './measure.js';
 
 const SNAPSHOTS = Number(process.argv[2] ?? 1440);
 console.log(machineSpeedLine());
@@ -16,8 +17,6 @@ const START = Date.parse('2025-10-20T00:00:00Z');
 const machineCpuSeconds = () =>
   cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0) /
   1000;
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
 const list = loadStationList();
 const model = new VelibModel({ stations: list.stations, seed: 1, start: START });

@@ -9,7 +9,7 @@
 //                               thread writes its own small profile beside the main thread's)
 //   PUBSUB_BENCH_SNAPSHOT=0     skip the Vélib snapshot round trip
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,7 @@ import { PubSub, type Message } from '@google-cloud/pubsub';
 import { buildEnvelope } from '../core/index.js';
 import { spawnEmulator, stopEmulator } from '../local/pubsub-emulator/test/child.js';
 import { machineSpeedLine } from './machine-speed.js';
+import { percentile, procStatCpuSeconds } from './measure.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ROLE = process.argv[2] === '--role' ? process.argv[3] : undefined;
@@ -37,16 +38,7 @@ function profileArgs(name: string): string[] {
 }
 
 /** CPU seconds a process has used (Linux /proc), to tell our cost apart from a busy machine's. */
-function cpuSeconds(pid: number): number {
-  const file = `/proc/${pid}/stat`;
-  if (!existsSync(file)) return NaN;
-  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+const cpuSeconds = (pid: number): number => procStatCpuSeconds(`/proc/${pid}/stat`);
 
 /**
  * Subscriber role, one process of several on the same subscription (the emulator spreads messages
@@ -222,10 +214,9 @@ async function snapshotRoundTrip(pubsub: PubSub): Promise<void> {
     if (i >= 10) times.push(elapsed); // the first rounds warm up the JIT and the channel
   }
   await sub.close();
-  times.sort((a, b) => a - b);
   console.log(
-    `Vélib snapshot (${(data.length / 1024).toFixed(0)} KiB) publish→receive: median ${percentile(times, 50).toFixed(1)} ms, ` +
-      `p95 ${percentile(times, 95).toFixed(1)} ms over ${SNAPSHOT_ROUNDS} rounds`,
+    `Vélib snapshot (${(data.length / 1024).toFixed(0)} KiB) publish→receive: median ${percentile(times, 0.5).toFixed(1)} ms, ` +
+      `p95 ${percentile(times, 0.95).toFixed(1)} ms over ${SNAPSHOT_ROUNDS} rounds`,
   );
 }
 

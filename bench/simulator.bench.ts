@@ -11,6 +11,7 @@ import {
   renderFeed,
   startSimulator,
 } from '../local/simulator/index.js';
+import { percentile } from './measure.js';
 
 const MINUTE = 60_000;
 const time = <T>(run: () => T): [T, number] => {
@@ -18,8 +19,6 @@ const time = <T>(run: () => T): [T, number] => {
   const value = run();
   return [value, performance.now() - started];
 };
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 const [list, loadMs] = time(() => loadStationList());
