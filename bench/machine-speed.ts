@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { percentile } from './measure.js';
 
 const SNAPSHOT = resolve(
   fileURLToPath(new URL('..', import.meta.url)),
@@ -20,7 +21,7 @@ export function machineSpeedMs(): number {
     JSON.parse(text);
     times.push(performance.now() - started);
   }
-  return times.sort((a, b) => a - b)[times.length >> 1]!;
+  return percentile(times, 0.5);
 }
 
 /** One line for the benchmark's output. */
