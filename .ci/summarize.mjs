@@ -9,7 +9,15 @@ let failed = 0;
 if (reportPath && existsSync(reportPath)) {
   const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  // numFailedTestSuites also counts every describe block around a failed test, so a single failure
+  // read as three. A file that failed without a failed test (an import error, a failing hook) is
+  // counted once instead.
+  const filesFailedOutsideTests = (report.testResults ?? []).filter(
+    (file) =>
+      file.status === 'failed' &&
+      !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
+  ).length;
+  failed = (report.numFailedTests ?? 0) + filesFailedOutsideTests;
 } else {
   console.error(`no vitest report at ${reportPath}: npm test stopped before the tests ran`);
 }
