@@ -53,7 +53,7 @@ describe('startScheduler', () => {
       },
     });
     await new Promise((resolve) => setTimeout(resolve, 1_200)); // ≈ 12 simulated minutes
-    scheduler.pause();
+    await scheduler.pause();
     const atPause = fired.length;
     expect(atPause).toBeGreaterThan(5);
     // Runs are about a simulated minute apart, never twice for one minute (timers may run late).
@@ -63,6 +63,28 @@ describe('startScheduler', () => {
     expect(scheduler.status()[0]).toMatchObject({ paused: true, nextRun: null, failures: 0 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fired.length).toBe(atPause);
+    await scheduler.stop();
+  });
+
+  it('pause resolves only after the run in flight has finished', async () => {
+    const clock = createSimClock({ speed: 1000 });
+    let finishRun: (value: string) => void = () => undefined;
+    const scheduler = startScheduler({
+      jobs: jobs.filter((j) => j.name === 'pmp-velib-poll-every-minute'),
+      clock,
+      log: silentLogger(),
+      paused: true,
+      invoke: () => new Promise<string>((resolve) => (finishRun = resolve)),
+    });
+    const run = scheduler.runNow('pmp-velib-poll-every-minute');
+    let pauseSettled = false;
+    const pausing = scheduler.pause().then(() => (pauseSettled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pauseSettled).toBe(false);
+    finishRun('published');
+    await pausing;
+    await expect(run).resolves.toBe('published');
+    expect(scheduler.status()[0]).toMatchObject({ paused: true, runs: 1, lastResult: 'published' });
     await scheduler.stop();
   });
 

@@ -21,7 +21,11 @@ export interface JobStatus {
 export type JobInvoker = (job: SchedulerJob, signal: AbortSignal) => Promise<string>;
 
 export interface LocalScheduler {
-  pause(): void;
+  /**
+   * Stops firing, and resolves once the runs already in flight have finished: after it, no job
+   * of this scheduler publishes anything until resume().
+   */
+  pause(): Promise<void>;
   resume(): void;
   /** Runs a job now (outside its schedule), as `gcloud scheduler jobs run` does. */
   runNow(name: string): Promise<string>;
@@ -149,9 +153,10 @@ export function startScheduler(options: {
   for (const state of states.values()) arm(state);
 
   return {
-    pause() {
+    async pause() {
       paused = true;
       for (const state of states.values()) arm(state);
+      await Promise.allSettled([...inFlight]);
     },
     resume() {
       paused = false;

@@ -375,7 +375,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
     const pause = async () => {
       if (paused) return;
       paused = true;
-      scheduler?.pause();
+      await scheduler?.pause();
       if (runner) {
         await runner.stop();
         finished = add(finished, runner.stats());
