@@ -44,10 +44,13 @@ function scalarJson(value: unknown): string | undefined {
   return undefined;
 }
 
+/** No snapshot seen yet: equal to no timestamp, not even to a row's undefined ones. */
+const NO_SNAPSHOT = Symbol('no snapshot yet');
+
 /** Encodes rows of one or more snapshots, keeping the timestamp prefix of the last one seen. */
 class RowEncoder {
-  private ingestTs: unknown = undefined;
-  private eventTs: unknown = undefined;
+  private ingestTs: unknown = NO_SNAPSHOT;
+  private eventTs: unknown = NO_SNAPSHOT;
   private head = '';
 
   row(row: CuratedStatusRow): string {
