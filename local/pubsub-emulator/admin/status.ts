@@ -6,6 +6,8 @@ export interface SubscriptionStatus {
   kind: 'pull' | 'push' | 'bigquery';
   backlog: number;
   outstanding: number;
+  /** Streams, pulls waiting for messages and push workers attached now. */
+  consumers: number;
   oldestUnackedAgeSeconds: number | null;
   deadLettered: number;
 }
@@ -33,6 +35,7 @@ export function collectStatus(broker: Broker, now = Date.now()): EmulatorStatus 
             : 'pull',
         backlog: s.backlog(),
         outstanding: s.outstanding.size,
+        consumers: s.consumers.size,
         oldestUnackedAgeSeconds: oldest === undefined ? null : Math.max(0, (now - oldest) / 1000),
         deadLettered: s.deadLettered,
       };
@@ -54,7 +57,7 @@ export function renderStatusHtml(status: EmulatorStatus): string {
   const subRows = status.subscriptions
     .map(
       (s) =>
-        `<tr><td>${escape(s.name)}</td><td>${escape(s.topic)}</td><td>${s.kind}</td><td>${s.backlog}</td><td>${s.outstanding}</td><td>${
+        `<tr><td>${escape(s.name)}</td><td>${escape(s.topic)}</td><td>${s.kind}</td><td>${s.backlog}</td><td>${s.outstanding}</td><td>${s.consumers}</td><td>${
           s.oldestUnackedAgeSeconds === null ? '—' : s.oldestUnackedAgeSeconds.toFixed(1) + ' s'
         }</td><td>${s.deadLettered}</td></tr>`,
     )
@@ -68,7 +71,7 @@ export function renderStatusHtml(status: EmulatorStatus): string {
 <h2>Topics (${status.topics.length})</h2>
 <table><tr><th>topic</th><th>subscriptions</th></tr>${topicRows}</table>
 <h2>Subscriptions (${status.subscriptions.length})</h2>
-<table><tr><th>subscription</th><th>topic</th><th>kind</th><th>backlog</th><th>outstanding</th><th>oldest unacked</th><th>dead-lettered</th></tr>${subRows}</table>
+<table><tr><th>subscription</th><th>topic</th><th>kind</th><th>backlog</th><th>outstanding</th><th>consumers</th><th>oldest unacked</th><th>dead-lettered</th></tr>${subRows}</table>
 <p><a href="/status.json">status.json</a> · <a href="/jwks">JWKS</a></p>
 </body></html>
 `;

@@ -298,15 +298,21 @@ export class Broker {
     });
   }
 
-  /** Hands ready messages to consumers with spare capacity, round robin. */
+  /**
+   * Hands ready messages to consumers with spare capacity, round robin. A consumer that was served
+   * moves to the back of the queue, so the turn carries over from one dispatch to the next:
+   * messages that arrive one at a time spread over every stream, as Pub/Sub balances a
+   * subscription's streams, instead of all going to the first stream with room.
+   */
   dispatch(sub: SubscriptionState): void {
     if (this.subs.get(sub.config.name) !== sub) return;
     const now = Date.now();
     let progress = true;
     while (progress && sub.hasReady()) {
       progress = false;
-      for (const consumer of sub.consumers) {
+      for (const consumer of [...sub.consumers]) {
         if (!sub.hasReady()) break;
+        if (!sub.consumers.has(consumer)) continue;
         const room = consumer.capacity();
         if (room.messages <= 0 || room.bytes <= 0) continue;
         const batch = sub.take(
@@ -318,6 +324,8 @@ export class Broker {
         );
         if (batch.length > 0) {
           progress = true;
+          sub.consumers.delete(consumer);
+          sub.consumers.add(consumer);
           consumer.deliver(batch);
         }
       }

@@ -37,6 +37,30 @@ describe('publish → StreamingPull → ack through the official client', () => 
     expect([...seen.values()].every((count) => count === 1)).toBe(true);
   });
 
+  it('spreads messages that arrive one at a time over every stream of the subscription', async () => {
+    const [topic] = await h.pubsub.createTopic(uniqueId('t'));
+    const [created] = await topic.createSubscription(uniqueId('s'));
+    const received = [0, 0];
+    const subscribers = received.map((_, i) => {
+      const sub = h.pubsub.subscription(created.name, { streamingOptions: { maxStreams: 1 } });
+      sub.on('message', (m: Message) => {
+        received[i]! += 1;
+        m.ack();
+      });
+      return sub;
+    });
+    const status = () => h.emulator.status().subscriptions.find((s) => s.name === created.name)!;
+    await until(() => status().consumers === 2, 10_000, 'both streams attached');
+    const n = 100;
+    for (let i = 0; i < n; i += 1) {
+      await topic.publishMessage({ data: Buffer.from(`m${i}`) });
+      await until(() => received[0]! + received[1]! === i + 1, 10_000, `message ${i}`);
+    }
+    await Promise.all(subscribers.map((sub) => sub.close()));
+    // Either stream has room for all of them; only the turn passing between streams splits them.
+    expect(Math.min(...received)).toBeGreaterThanOrEqual(n * 0.4);
+  });
+
   it('redelivers a nacked message, then stops after the ack', async () => {
     const [topic] = await h.pubsub.createTopic(uniqueId('t'));
     const [sub] = await topic.createSubscription(uniqueId('s'));
