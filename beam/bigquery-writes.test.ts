@@ -97,7 +97,9 @@ describe('insertAll write stage against the BigQuery emulator', () => {
         inserted: 1,
         failures: [{ insertId: 'm-7:bq_insert_curated:5' }],
       });
-      expect(sent.map((request) => request.map((r) => r.insertId))).toEqual([['m-7:4', 'm-7:5']]);
+      expect(sent.requests.map((request) => request.map((r) => r.insertId))).toEqual([
+        ['m-7:4', 'm-7:5'],
+      ]);
     } finally {
       sent.stop();
     }

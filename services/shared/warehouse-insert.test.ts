@@ -98,7 +98,7 @@ describe('insertRows against the BigQuery emulator', () => {
     try {
       const rows = [keyed('h', 1), keyed('i', null), keyed('j', 3)];
       await expect(insertRows(bigquery, STRICT, rows)).rejects.toBeInstanceOf(RejectedRowsError);
-      expect(sent.map((request) => request.map((r) => r.insertId))).toEqual([
+      expect(sent.requests.map((request) => request.map((r) => r.insertId))).toEqual([
         ['i-h', 'i-i', 'i-j'],
         ['i-h', 'i-j'],
       ]);

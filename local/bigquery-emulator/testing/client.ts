@@ -26,22 +26,29 @@ export function clientFields(fields: readonly FieldSchema[]): TableField[] {
 }
 
 /**
- * The rows of every insertAll request the client makes from now on, its own partial retries
- * included, recorded by a request interceptor (the client's hook, so the emulator stays real).
+ * Records the rows of every insertAll request the client makes from now on, its own partial
+ * retries included, with a request interceptor (the client's hook, so the emulator stays real).
+ * `stop()` removes the interceptor.
  */
-export function recordInsertAllRequests(
-  client: BigQuery,
-): { insertId?: string }[][] & { stop(): void } {
-  const sent = [] as unknown as { insertId?: string }[][] & { stop(): void };
-  const interceptor = {
-    request: <O extends { uri: string; json?: { rows?: { insertId?: string }[] } }>(options: O) => {
-      if (options.uri.endsWith('/insertAll')) sent.push(options.json?.rows ?? []);
-      return options;
+export function recordInsertAllRequests(client: BigQuery): {
+  readonly requests: readonly { insertId?: string }[][];
+  stop(): void;
+} {
+  const requests: { insertId?: string }[][] = [];
+  type Interceptor = BigQuery['interceptors'][number];
+  const interceptor: Interceptor = {
+    // The client hands its interceptors the decorated options it also returns (with `uri`); the
+    // declared parameter type is the wider one of its HTTP library.
+    request: (options) => {
+      const decorated = options as ReturnType<Interceptor['request']>;
+      const body = decorated.json as { rows?: { insertId?: string }[] } | undefined;
+      if (decorated.uri.endsWith('/insertAll')) requests.push(body?.rows ?? []);
+      return decorated;
     },
   };
-  client.interceptors.push(interceptor as unknown as (typeof client.interceptors)[number]);
-  sent.stop = () => {
-    client.interceptors.splice(client.interceptors.indexOf(interceptor as never), 1);
+  client.interceptors.push(interceptor);
+  return {
+    requests,
+    stop: () => void client.interceptors.splice(client.interceptors.indexOf(interceptor), 1),
   };
-  return sent;
 }
