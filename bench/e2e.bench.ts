@@ -7,16 +7,12 @@ import { replaySnapshots, emulatorBacklog, waitForDrain } from '../local/replay/
 import { startLocalStack } from '../local/stack/stack.js';
 import { cpus } from 'node:os';
 import { machineSpeedLine } from './machine-speed.js';
-import { percentile } from './measure.js';
+import { machineCpuSeconds, percentile } from './measure.js';
 
 const SNAPSHOTS = Number(process.argv[2] ?? 1440);
 console.log(machineSpeedLine());
 const FRESHNESS_SAMPLES = 20;
 const START = Date.parse('2025-10-20T00:00:00Z');
-/** CPU time the whole machine spent (all processes, user + system), in seconds. */
-const machineCpuSeconds = () =>
-  cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0) /
-  1000;
 
 const list = loadStationList();
 const model = new VelibModel({ stations: list.stations, seed: 1, start: START });

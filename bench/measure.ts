@@ -1,5 +1,6 @@
 // Small measuring helpers the benchmarks share.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
@@ -25,6 +26,15 @@ export function threadCpuSeconds(): Map<string, number> {
     if (!Number.isNaN(used)) seconds.set(tid, used); // a thread that ended meanwhile is left out
   }
   return seconds;
+}
+
+/** CPU seconds the whole machine has spent (every process, user + system) since it booted. */
+export function machineCpuSeconds(): number {
+  const ms = cpus().reduce(
+    (sum, { times }) => sum + times.user + times.nice + times.sys + times.irq,
+    0,
+  );
+  return ms / 1000;
 }
 
 /** The `p` quantile (0–1) of `values`, nearest rank. */

@@ -10,9 +10,8 @@ const CHUNK_ROWS = bindings.vector_size();
  * columns are single memory copies of the batch's typed arrays, NULLs one validity-mask copy,
  * short strings one copy of inlined entries, longer ones a native call each. The value-by-value
  * Appender calls this replaces cost a native round trip per value, the largest share of an
- * insertAll of 10,000 rows. Node-api exposes the
- * chunk but not its raw vectors, hence `@duckdb/node-bindings` (the same native module, pinned to
- * node-api's version) for the copies.
+ * insertAll of 10,000 rows. Node-api exposes the chunk but not its raw vectors, hence
+ * `@duckdb/node-bindings` (the same native module, pinned to node-api's version) for the copies.
  */
 export async function appendBatch(
   connection: DuckDBConnection,
