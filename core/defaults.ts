@@ -28,3 +28,9 @@ export const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 /** BigQuery INT64 range. */
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * `ttl` of a station_status snapshot rebuilt from the City of Paris open data: the export carries
+ * none, so it gets the one the operator's own station_status.json sends.
+ */
+export const OPEN_DATA_SNAPSHOT_TTL_SECONDS = 3600;

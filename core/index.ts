@@ -10,5 +10,6 @@ export * from './station-information.js';
 export * from './dlq.js';
 export * from './curate.js';
 export * from './insert-ids.js';
+export * from './velib-opendata.js';
 export * from './gbfs/index.js';
 export * from './warehouse/index.js';

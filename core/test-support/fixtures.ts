@@ -32,3 +32,19 @@ export function rowByCode<Row extends { station_code: string | null }>(
   if (!row) throw new Error(`no row for station ${code}`);
   return row;
 }
+
+/**
+ * A City of Paris open-data export (`velib-disponibilite-en-temps-reel`, JSON) of six records,
+ * built from the real feed copies: stations 16107, 40001, 31203, 5110 and 13123 with their
+ * station_information names and coordinates and their station_status counts, flags as "OUI"/"NON"
+ * and `last_reported` as a Europe/Paris `duedate`; plus 99901, a code the station list lacks.
+ * The commune names are illustrative.
+ */
+export const openDataSamplePath = path.join(
+  repoRoot,
+  'core/test-support/velib-opendata-sample.json',
+);
+
+export function readOpenDataSample(): Record<string, unknown>[] {
+  return JSON.parse(readFileSync(openDataSamplePath, 'utf8')) as Record<string, unknown>[];
+}
