@@ -31,6 +31,7 @@ interface StartFlags {
   simulatorPort: number;
   controlPort: number;
   dashboard: boolean;
+  collect: boolean;
 }
 
 /** `pmp start` (= `npm start`): the whole pipeline on this machine until Ctrl-C. */
@@ -79,6 +80,10 @@ export function registerStart(program: Command): void {
       8089,
     )
     .option('--no-dashboard', 'do not start the dashboard')
+    .option(
+      '--no-collect',
+      'backfill mode: no collection at start and the scheduler paused, so only what `pmp replay` publishes lands (pmp demo up --local resumes the scheduler)',
+    )
     .action(
       cliAction('start', async (flags: StartFlags) => {
         const dataDir = path.resolve(flags.dataDir);
@@ -105,6 +110,8 @@ export function registerStart(program: Command): void {
           seed: flags.seed,
           dataDir,
           dashboard: flags.dashboard,
+          collectAtStart: flags.collect,
+          schedulerPaused: !flags.collect,
           ports: {
             pubsub: flags.pubsubPort,
             pubsubAdmin: flags.pubsubAdminPort,
@@ -137,6 +144,12 @@ export function registerStart(program: Command): void {
             ? [`  open ${stack.dashboardUrl}            the dashboard (marts, refreshed live)`]
             : []),
           '  npx pmp status                    backlog, rows per table, DLQ counts, freshness',
+          ...(flags.collect
+            ? []
+            : [
+                '  npx pmp replay DIR                backfill: the scheduler is paused, only the replay lands',
+                '  npx pmp demo up --local           start collecting when the backfill is done',
+              ]),
           '  npx pmp demo collect --local      collect both feeds now',
           '  npx pmp demo down --local         pause the scheduler and the curated job (up resumes)',
           `  ${stack.emulators.pubsub!.adminUrl}/   Pub/Sub emulator status page`,

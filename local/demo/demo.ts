@@ -237,19 +237,34 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
 }
 
-/** `--local`: the same verbs against the running local stack's control endpoint. */
+/**
+ * `--local`: the same verbs against the running local stack's control endpoint. `schedulerOnly`
+ * makes up/down resume/pause the scheduler alone, leaving the curated runner as it is (a backfill
+ * keeps curating while nothing new is collected).
+ */
 export async function runLocalDemo(options: {
   verb: DemoVerb;
   controlUrl: string;
+  schedulerOnly?: boolean;
   dryRun?: boolean;
   print: (line: string) => void;
 }): Promise<number> {
-  const routes: Record<DemoVerb, [string, string]> = {
-    up: ['POST', '/resume'],
-    down: ['POST', '/pause'],
-    status: ['GET', '/status'],
-    collect: ['POST', '/collect'],
-  };
+  if (options.schedulerOnly && (options.verb === 'status' || options.verb === 'collect')) {
+    throw new Error(`--scheduler-only applies to up and down, not ${options.verb}`);
+  }
+  const routes: Record<DemoVerb, [string, string]> = options.schedulerOnly
+    ? {
+        up: ['POST', '/scheduler/resume'],
+        down: ['POST', '/scheduler/pause'],
+        status: ['GET', '/status'],
+        collect: ['POST', '/collect'],
+      }
+    : {
+        up: ['POST', '/resume'],
+        down: ['POST', '/pause'],
+        status: ['GET', '/status'],
+        collect: ['POST', '/collect'],
+      };
   const [method, route] = routes[options.verb];
   const url = `${options.controlUrl}${route}`;
   if (options.dryRun) {
@@ -271,11 +286,18 @@ export async function runLocalDemo(options: {
   } else if (options.verb === 'collect') {
     for (const [job, result] of Object.entries(body)) options.print(`${job}: ${String(result)}`);
   } else {
-    options.print(
-      options.verb === 'up'
-        ? 'resumed: the scheduler and the curated runner are running'
-        : 'paused: the scheduler and the curated runner are stopped (pmp demo up --local resumes)',
-    );
+    options.print(pauseMessage(options.verb, options.schedulerOnly ?? false));
   }
   return 0;
+}
+
+function pauseMessage(verb: 'up' | 'down', schedulerOnly: boolean): string {
+  if (schedulerOnly) {
+    return verb === 'up'
+      ? 'resumed: the scheduler collects again (the curated runner was left as it was)'
+      : 'paused: the scheduler collects nothing until pmp demo up --local; the curated runner keeps running';
+  }
+  return verb === 'up'
+    ? 'resumed: the scheduler and the curated runner are running'
+    : 'paused: the scheduler and the curated runner are stopped (pmp demo up --local resumes)';
 }

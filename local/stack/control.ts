@@ -6,6 +6,8 @@ export interface ControlHandlers {
   status(): unknown;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  pauseScheduler(): Promise<void>;
+  resumeScheduler(): Promise<void>;
   collect(): Promise<Record<string, string>>;
   runJob(name: string, env?: Record<string, string>): Promise<{ code: number; log: string }>;
 }
@@ -19,8 +21,10 @@ const MAX_BODY = 16 * 1024;
 
 /**
  * The stack's control endpoint, on 127.0.0.1 only: `GET /status`, `POST /pause`, `POST /resume`
- * (scheduler and curated runner), `POST /collect` (both collectors now), `POST /jobs/<name>/run`
- * (a Cloud Run Job, body: extra env). What `pmp demo --local` and `pmp status` talk to.
+ * (scheduler and curated runner), `POST /scheduler/pause`, `POST /scheduler/resume` (the
+ * scheduler alone, for a backfill beside a running curated job), `POST /collect` (both collectors
+ * now), `POST /jobs/<name>/run` (a Cloud Run Job, body: extra env). What `pmp demo --local` and
+ * `pmp status` talk to.
  */
 export async function startControlServer(options: {
   port: number;
@@ -46,6 +50,12 @@ export async function startControlServer(options: {
       if (route === 'GET /healthz') return send(200, { status: 'ok' });
       if (route === 'POST /pause') return send(200, (await h.pause(), { paused: true }));
       if (route === 'POST /resume') return send(200, (await h.resume(), { paused: false }));
+      if (route === 'POST /scheduler/pause') {
+        return send(200, (await h.pauseScheduler(), { schedulerPaused: true }));
+      }
+      if (route === 'POST /scheduler/resume') {
+        return send(200, (await h.resumeScheduler(), { schedulerPaused: false }));
+      }
       if (route === 'POST /collect') return send(200, await h.collect());
       const job = /^POST \/jobs\/([a-z0-9-]+)\/run$/.exec(route);
       if (job) {
@@ -60,7 +70,7 @@ export async function startControlServer(options: {
         return send(200, await h.runJob(job[1]!, env));
       }
       return send(404, {
-        error: `no route ${route}; try GET /status, POST /pause, /resume, /collect, /jobs/<name>/run`,
+        error: `no route ${route}; try GET /status, POST /pause, /resume, /scheduler/pause, /scheduler/resume, /collect, /jobs/<name>/run`,
       });
     })().catch((error: unknown) => send(500, { error: (error as Error).message }));
   });

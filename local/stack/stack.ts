@@ -65,6 +65,11 @@ export interface StackOptions {
   readonly dashboard?: boolean;
   /** Start the scheduler. @default true */
   readonly scheduler?: boolean;
+  /**
+   * Start the scheduler paused, so nothing is collected until `resume()` (a backfill of recorded
+   * history must not mix in today's snapshots). @default false
+   */
+  readonly schedulerPaused?: boolean;
   /** Collect both feeds once right after start, so the views are not empty. @default true */
   readonly collectAtStart?: boolean;
   /** Extra environment for one service, by Cloud Run name (e.g. DLQ_TEST_ENABLED for a drill). */
@@ -94,8 +99,13 @@ export interface RunningStack {
   readonly plan: readonly Change[];
   components(): ComponentState[];
   runnerStats(): CuratedStreamingStats & { paused: boolean };
+  /** Pauses the scheduler and the curated runner. */
   pause(): Promise<void>;
+  /** Resumes both, including a scheduler started paused. */
   resume(): Promise<void>;
+  /** The scheduler alone; resolves once a collection in flight has published. */
+  pauseScheduler(): Promise<void>;
+  resumeScheduler(): Promise<void>;
   /** Runs both collector jobs now; returns their results. */
   collectNow(): Promise<Record<string, string>>;
   /** Runs a Cloud Run Job (the DLQ replayer) to completion with its manifest env plus `env`. */
@@ -324,7 +334,13 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
     const scheduler =
       options.scheduler === false
         ? undefined
-        : startScheduler({ jobs, clock, invoke, log: log.child({ component: 'scheduler' }) });
+        : startScheduler({
+            jobs,
+            clock,
+            invoke,
+            log: log.child({ component: 'scheduler' }),
+            paused: options.schedulerPaused ?? false,
+          });
     if (scheduler) cleanups.push(() => scheduler.stop());
 
     const collectNow = async (): Promise<Record<string, string>> => {
@@ -371,11 +387,18 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       return { code, log: output };
     };
 
+    // The curated runner's state; the scheduler keeps its own, so either can be paused alone.
     let paused = false;
+    const pauseScheduler = async () => {
+      await scheduler?.pause();
+    };
+    const resumeScheduler = async () => {
+      scheduler?.resume();
+    };
     const pause = async () => {
+      await pauseScheduler();
       if (paused) return;
       paused = true;
-      await scheduler?.pause();
       if (runner) {
         await runner.stop();
         finished = add(finished, runner.stats());
@@ -383,9 +406,9 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       }
     };
     const resume = async () => {
+      await resumeScheduler();
       if (!paused) return;
       paused = false;
-      scheduler?.resume();
       runner = await startCuratedStreamingRunnerThread(runnerOptions);
     };
 
@@ -464,6 +487,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
         }),
         pause,
         resume,
+        pauseScheduler,
+        resumeScheduler,
         collect: collectNow,
         runJob: (name, extra) => runJob(name, extra),
       },
@@ -502,6 +527,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       runnerStats: () => ({ ...(runner ? add(finished, runner.stats()) : finished), paused }),
       pause,
       resume,
+      pauseScheduler,
+      resumeScheduler,
       collectNow,
       runJob,
       close,
