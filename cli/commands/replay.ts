@@ -5,26 +5,76 @@ import { assertReachable, clientsFor, resolveTarget } from '../../local/stack/co
 import { collectStackStatus, formatTableRows } from '../../local/stack/status.js';
 import {
   emulatorBacklog,
-  listRecording,
-  readRecordedFile,
-  replaySnapshots,
+  formatReplaySummary,
+  replayRecording,
   waitForDrain,
+  type RecordingFormat,
 } from '../../local/replay/index.js';
 
 interface ReplayFlags {
   rate?: number;
   dataDir: string;
   wait: boolean;
+  format: RecordingFormat;
+  stations?: string;
+  timeFromName?: boolean;
+  force?: boolean;
 }
+
+/** The subscriptions through which snapshots land in the tables the replay checks. */
+const WRITER_SUBSCRIPTIONS = ['pmp-events-to-bq-sub', 'pmp-velib-station-info-to-bq-sub'];
+
+const FORMATS_HELP = `
+Formats:
+  gbfs (default)  Vélib or standard GBFS feed files. In a folder, only *.json files whose name
+                  contains station_status or station_information are read (station information
+                  first, then name order); the event type comes from the name (one file given
+                  without either is a station_status snapshot).
+  opendata        City of Paris exports of dataset velib-disponibilite-en-temps-reel (a JSON
+                  array of records, stationcode, numbikesavailable, … "OUI"/"NON", duedate): every
+                  *.json file of the folder becomes one station_status snapshot; station ids come
+                  from --stations (matched by stationCode); records whose code is not in it are
+                  counted and listed, never dropped silently.
+
+Snapshot time:
+  gbfs      ingest_ts = a UTC time in the file name (…2025-10-18T09-10-00Z… or …T09:10:00Z…),
+            else the document's lastUpdatedOther / last_updated; event_ts = the document's time,
+            else ingest_ts. A file with neither is refused.
+  opendata  the file name's time with --time-from-name, else the newest duedate in the file.
+
+Re-running: snapshots already in the warehouse (same event type and event_ts in
+pmp_raw.velib_station_status_raw, or in pmp_curated.velib_station_information for station
+information) are skipped and counted, so an interrupted replay can simply be run again; --force
+publishes them anyway. Backfilling history: start the stack with \`pmp start --no-collect\`.
+`;
 
 /** `pmp replay DIR|FILE`: publish a recording into the running pipeline. */
 export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description(
-      'publish recorded snapshots (simulator exports or saved Vélib files) with their own timestamps into the local pipeline, then wait for it to catch up',
+      'publish recorded snapshots (simulator exports, saved Vélib files or open-data exports) with their own timestamps into the local pipeline, skipping what already landed, then wait for it to catch up',
     )
-    .argument('<input>', 'a folder of station_status*/station_information* files, or one file')
+    .argument('<input>', 'a folder of recorded files, or one file (see Formats)')
+    .option(
+      '--format <gbfs|opendata>',
+      'what the files are (see Formats)',
+      (v) => {
+        if (v !== 'gbfs' && v !== 'opendata')
+          throw new Error(`--format must be gbfs or opendata: ${v}`);
+        return v;
+      },
+      'gbfs',
+    )
+    .option(
+      '--stations <file>',
+      'with --format opendata: the station_information.json giving station ids',
+    )
+    .option(
+      '--time-from-name',
+      'with --format opendata: snapshot time from the file name, not the newest duedate',
+    )
+    .option('--force', 'publish snapshots that already landed too (duplicates their rows)')
     .option(
       '--rate <n>',
       'snapshots per second (default: as fast as the pipeline takes them)',
@@ -36,12 +86,12 @@ export function registerReplay(program: Command): void {
     )
     .option('--data-dir <dir>', 'data dir of the running `pmp start`', '.pmp')
     .option('--no-wait', 'do not wait for the curated runner to catch up')
+    .addHelpText('after', FORMATS_HELP)
     .action(
       cliAction('replay', async (input: string, flags: ReplayFlags) => {
-        const files = listRecording(input);
         const target = resolveTarget({ dataDir: flags.dataDir });
         await assertReachable(target);
-        const { pubsub } = clientsFor(target);
+        const { pubsub, bigquery } = clientsFor(target);
         const bar = new cliProgress.SingleBar(
           {
             format: 'replay [{bar}] {value}/{total} snapshots | {rate}/s | ETA {eta_formatted}',
@@ -51,33 +101,35 @@ export function registerReplay(program: Command): void {
           cliProgress.Presets.shades_classic,
         );
         const started = Date.now();
-        bar.start(files.length, 0, { rate: '0.0' });
+        let barStarted = false;
         try {
-          const result = await replaySnapshots({
+          const result = await replayRecording({
+            input,
             pubsub,
-            total: files.length,
-            snapshots: (function* () {
-              for (const file of files) yield readRecordedFile(file);
-            })(),
+            bigquery,
+            format: flags.format,
+            stationsFile: flags.stations,
+            timeFromName: flags.timeFromName,
+            force: flags.force,
+            untilLanded: () => waitForDrain(target.pubsubAdminUrl, WRITER_SUBSCRIPTIONS, 120_000),
             rate: flags.rate,
             backlog: emulatorBacklog(target.pubsubAdminUrl, 'pmp-events-dataflow-sub'),
-            onProgress: ({ published }) =>
-              bar.update(published, {
-                rate: (published / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
-              }),
+            onProgress: ({ done, total }) => {
+              if (!barStarted) bar.start(total, 0, { rate: '0.0' });
+              barStarted = true;
+              bar.update(done, {
+                rate: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
+              });
+            },
           });
           bar.stop();
-          process.stderr.write(
-            `published ${result.published} snapshots (${Object.entries(result.byTopic)
-              .map(([t, n]) => `${t}: ${n}`)
-              .join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-          );
-          if (flags.wait) {
+          const seconds = (Date.now() - started) / 1000;
+          process.stderr.write(`${formatReplaySummary(result, seconds).join('\n')}\n`);
+          if (flags.wait && result.published > 0) {
             process.stderr.write('waiting for the pipeline to catch up…\n');
             await waitForDrain(target.pubsubAdminUrl, [
               'pmp-events-dataflow-sub',
-              'pmp-events-to-bq-sub',
-              'pmp-velib-station-info-to-bq-sub',
+              ...WRITER_SUBSCRIPTIONS,
             ]);
             process.stderr.write(
               `caught up after ${((Date.now() - started) / 1000).toFixed(1)} s\n`,

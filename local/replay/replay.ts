@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PubSub } from '@google-cloud/pubsub';
-import { buildEnvelope, type Envelope, type EventType } from '../../core/index.js';
+import { buildEnvelope, feedTimestamp, type Envelope, type EventType } from '../../core/index.js';
 import type { EmulatorStatus } from '../pubsub-emulator/index.js';
 
 /** One recorded feed document to publish. */
@@ -24,9 +24,12 @@ const TOPICS: Record<EventType, string> = {
   station_information_snapshot: 'pmp-velib-station-info',
 };
 
-/** `station_status_2025-10-18T09-10-00Z.json` → that instant. */
+/**
+ * `station_status_2025-10-18T09-10-00Z.json` (a `pmp simulate` export) or `…T09:10:00Z…` → that
+ * instant; UTC only, so a name never needs a time zone to be read.
+ */
 export function timeFromFileName(name: string): Date | undefined {
-  const match = /(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})(?:\.\d+)?Z/.exec(name);
+  const match = /(\d{4}-\d{2}-\d{2})T(\d{2})[-:](\d{2})[-:](\d{2})(?:\.\d+)?Z/.exec(name);
   if (!match) return undefined;
   const date = new Date(`${match[1]}T${match[2]}:${match[3]}:${match[4]}Z`);
   return Number.isNaN(date.getTime()) ? undefined : date;
@@ -118,18 +121,33 @@ function envelopeBytes(envelope: Envelope, text: string | undefined): Buffer {
   return Buffer.from(`${JSON.stringify(head).slice(0, -1)},"payload":${text.trim()}}`);
 }
 
+/**
+ * The envelope a collector would have built for this recorded snapshot: `ingest_ts` = when it was
+ * recorded (the file name's time), else the feed's own `lastUpdatedOther` / `last_updated`;
+ * `event_ts` = the feed's own time, else `ingest_ts`. A snapshot with neither is refused: stamping
+ * it "now" would put history among today's data.
+ */
+export function replayEnvelope(snapshot: RecordedSnapshot): Envelope {
+  const recordedAt = snapshot.collectedAt ?? feedTimestamp(snapshot.document);
+  if (recordedAt === null) {
+    throw new Error(
+      `${snapshot.label}: no time in the file name (…2025-10-18T09-10-00Z…) nor in the document (lastUpdatedOther / last_updated)`,
+    );
+  }
+  return buildEnvelope({
+    document: snapshot.document,
+    source: 'velib',
+    eventType: snapshot.eventType,
+    ingestTs: typeof recordedAt === 'string' ? new Date(recordedAt) : recordedAt,
+  });
+}
+
 /** The Pub/Sub message a collector would have published for this recorded snapshot. */
 function publishedMessage(snapshot: RecordedSnapshot): {
   data: Buffer;
   attributes: Record<string, string>;
 } {
-  const probe = buildEnvelope({
-    document: snapshot.document,
-    source: 'velib',
-    eventType: snapshot.eventType,
-    ingestTs: snapshot.collectedAt ?? new Date(),
-  });
-  const envelope = snapshot.collectedAt ? probe : { ...probe, ingest_ts: probe.event_ts };
+  const envelope = replayEnvelope(snapshot);
   return {
     data: envelopeBytes(envelope, snapshot.text),
     attributes: {
