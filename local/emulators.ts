@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { connectHost } from '../services/shared/listen-host.js';
 import { createLogger } from '../services/shared/logger.js';
 import type { BigQueryEmulator } from './bigquery-emulator/index.js';
 import { startBigQueryEmulatorThread } from './bigquery-emulator-thread.js';
 import { createBigQueryRowSink } from './pubsub-emulator/delivery/bigquery-sink.js';
 import { startPubSubEmulator, type PubSubEmulator } from './pubsub-emulator/index.js';
+
+export { connectHost };
 
 export interface EmulatorsOptions {
   /** @default true */
@@ -89,13 +92,6 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
       await bigquery?.close();
     },
   };
-}
-
-/** Loopback for a wildcard bind address; otherwise the address itself, bracketed when IPv6. */
-export function connectHost(bindHost: string): string {
-  if (bindHost === '0.0.0.0' || bindHost === '') return '127.0.0.1';
-  if (bindHost === '::' || bindHost === '[::]') return '[::1]';
-  return bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost;
 }
 
 function adminUrl(reachable: string, pubsub: PubSubEmulator): string {

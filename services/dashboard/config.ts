@@ -1,6 +1,6 @@
 import { defaulted, object, optional, type Infer } from 'superstruct';
 import { loadConfig } from '../shared/config.js';
-import { Count, Name, Port, StackPid } from '../shared/env.js';
+import { Count, ListenHost, Name, Port, StackPid } from '../shared/env.js';
 
 /** The dashboard's environment (docs/contracts.md) plus an optional cache setting. */
 export const DashboardSettings = object({
@@ -8,6 +8,7 @@ export const DashboardSettings = object({
   MARTS_DATASET: defaulted(Name, 'pmp_marts'),
   OPS_DATASET: defaulted(Name, 'pmp_ops'),
   PORT: defaulted(Port, 8080),
+  HOST: ListenHost,
   /** How long a mart query result is served from memory. */
   CACHE_SECONDS: defaulted(Count(0), 15),
   PMP_STACK_PID: optional(StackPid),

@@ -10,6 +10,8 @@ export { loadDashboardSettings, type DashboardSettings } from './config.js';
 export interface DashboardOptions {
   /** 0 picks a free port. */
   readonly port: number;
+  /** See `ServeOptions.host`. @default every interface */
+  readonly host?: string;
   readonly projectId: string;
   /** @default 'pmp_marts' */
   readonly martsDataset?: string;
@@ -45,6 +47,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   });
   const running = await serve(app, {
     port: options.port,
+    host: options.host,
     log,
     lifecycle,
     drainMs: options.drainMs ?? 2_000,

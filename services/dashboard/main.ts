@@ -1,4 +1,4 @@
-// Entry point of pmp-dashboard: reads the environment (README.md) and listens on PORT.
+// Entry point of pmp-dashboard: reads the environment (README.md) and listens on HOST:PORT.
 import { createLogger } from '../shared/logger.js';
 import { loadDashboardSettings } from './config.js';
 import { startDashboard } from './index.js';
@@ -17,6 +17,7 @@ const bigquery = new BigQuery(settings.PROJECT_ID ? { projectId: settings.PROJEC
 log.info({ martsDataset: settings.MARTS_DATASET, opsDataset: settings.OPS_DATASET }, 'starting');
 await startDashboard({
   port: settings.PORT,
+  host: settings.HOST,
   projectId: settings.PROJECT_ID ?? (await bigquery.getProjectId()),
   bigquery,
   martsDataset: settings.MARTS_DATASET,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   boolean,
   coerce,
@@ -14,11 +15,30 @@ import {
 
 const trimmed = (value: string) => value.trim();
 
+/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
+
 /** A TCP port; `PORT` on Cloud Run. */
 export const Port = coerce(
   refine(integer(), 'Port', (n) => (n >= 0 && n <= 65_535 ? true : 'must be 0–65535')),
   string(),
   (text) => (/^\d+$/.test(text.trim()) ? Number(text) : NaN),
+);
+
+/**
+ * `HOST`: the address a service listens on, an IP literal (IPv6 with or without brackets) or a
+ * host name. Unset or empty means every interface, which Cloud Run needs; the local stack sets
+ * 127.0.0.1 (docs/local-stack.md).
+ */
+export const ListenHost = coerce(
+  optional(
+    refine(string(), 'ListenHost', (s) =>
+      isIP(s) !== 0 || HOST_NAME.test(s) ? true : 'must be an IP address or a host name',
+    ),
+  ),
+  string(),
+  (text) => (text.trim() === '' ? undefined : text.trim().replace(/^\[(.*)\]$/, '$1')),
 );
 
 /** `true`/`false` (also 1/0, yes/no), case-insensitive. */

@@ -3,9 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from './logger.js';
 import type { Lifecycle } from './health.js';
+import { connectHost } from './listen-host.js';
 
 export interface ServeOptions {
   readonly port: number;
+  /**
+   * The address to listen on (`HOST`). @default every interface (Node's `::`, dual-stack), which
+   * Cloud Run needs
+   */
+  readonly host?: string;
   readonly log: Logger;
   readonly lifecycle: Lifecycle;
   /** Releases clients (Pub/Sub channels, ...) once the last request has finished. */
@@ -42,12 +48,12 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, () => {
+    server.listen(options.port, options.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const { address, port } = server.address() as AddressInfo;
   const drainMs = options.drainMs ?? 8_000;
   let closing: Promise<void> | undefined;
   // A keep-alive connection whose last request finishes during the drain becomes idle: drop it
@@ -101,6 +107,8 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
       }, 500).unref();
     }
   }
-  options.log.info({ port }, 'listening');
-  return { server, port, url: `http://127.0.0.1:${port}`, close };
+  options.log.info({ host: address, port }, 'listening');
+  // A wildcard bind (the default) also answers on IPv4 loopback, the address every caller has.
+  const reachable = options.host === undefined ? '127.0.0.1' : connectHost(options.host);
+  return { server, port, url: `http://${reachable}:${port}`, close };
 }

@@ -1,6 +1,6 @@
 import { defaulted, object, optional, type Infer } from 'superstruct';
 import { loadConfig } from './config.js';
-import { Flag, HttpUrl, Name, OptionalText, Port, StackPid } from './env.js';
+import { Flag, HttpUrl, ListenHost, Name, OptionalText, Port, StackPid } from './env.js';
 import { GOOGLE_JWKS_URL } from './push-auth.js';
 
 /** The environment of both push writers (docs/contracts.md, "Service environment"). */
@@ -13,6 +13,7 @@ export const WriterSettings = object({
   PUSH_JWKS_URL: defaulted(HttpUrl, GOOGLE_JWKS_URL),
   DLQ_TEST_ENABLED: defaulted(Flag, false),
   PORT: defaulted(Port, 8080),
+  HOST: ListenHost,
   PMP_STACK_PID: optional(StackPid),
 });
 
@@ -33,6 +34,7 @@ export function loadWriterSettings(
     PUSH_JWKS_URL: pick('PUSH_JWKS_URL'),
     DLQ_TEST_ENABLED: pick('DLQ_TEST_ENABLED'),
     PORT: pick('PORT'),
+    HOST: pick('HOST'),
     PMP_STACK_PID: pick('PMP_STACK_PID'),
   });
 }

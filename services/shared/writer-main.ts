@@ -21,7 +21,7 @@ export interface WriterWiring {
 
 /**
  * Start-up shared by the writers: validate the environment (fail fast, naming the variable), build
- * the BigQuery client (BIGQUERY_EMULATOR_HOST points it at the emulator), listen on PORT.
+ * the BigQuery client (BIGQUERY_EMULATOR_HOST points it at the emulator), listen on HOST:PORT.
  */
 export async function startWriter(
   name: string,
@@ -56,5 +56,11 @@ export async function startWriter(
     },
     'starting',
   );
-  return serve(app, { port: settings.PORT, log, lifecycle, stackPid: settings.PMP_STACK_PID });
+  return serve(app, {
+    port: settings.PORT,
+    host: settings.HOST,
+    log,
+    lifecycle,
+    stackPid: settings.PMP_STACK_PID,
+  });
 }
