@@ -4,6 +4,7 @@ import { cliAction } from '../../local/stack/cli-action.js';
 import { assertReachable, clientsFor, resolveTarget } from '../../local/stack/connect.js';
 import { collectStackStatus, formatTableRows } from '../../local/stack/status.js';
 import {
+  assertRecordingFlags,
   emulatorBacklog,
   formatReplaySummary,
   replayRecording,
@@ -89,6 +90,11 @@ export function registerReplay(program: Command): void {
     .addHelpText('after', FORMATS_HELP)
     .action(
       cliAction('replay', async (input: string, flags: ReplayFlags) => {
+        assertRecordingFlags({
+          format: flags.format,
+          stationsFile: flags.stations,
+          timeFromName: flags.timeFromName,
+        });
         const target = resolveTarget({ dataDir: flags.dataDir });
         await assertReachable(target);
         const { pubsub, bigquery } = clientsFor(target);

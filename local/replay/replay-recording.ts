@@ -85,6 +85,17 @@ function openDataSnapshots(
   })();
 }
 
+/** The flags that only make sense together, checked before anything connects. */
+export function assertRecordingFlags(
+  options: Pick<RecordingReplayOptions, 'format' | 'stationsFile' | 'timeFromName'>,
+): void {
+  if (options.format === 'opendata') {
+    if (!options.stationsFile) throw new Error('--format opendata needs --stations <file>');
+  } else if (options.stationsFile || options.timeFromName) {
+    throw new Error('--stations and --time-from-name go with --format opendata');
+  }
+}
+
 /**
  * `pmp replay`: publishes a recording, skipping the snapshots the warehouse already holds (same
  * event type and `event_ts`) unless `force`, so an interrupted replay can simply be run again.
@@ -94,9 +105,7 @@ export async function replayRecording(
   options: RecordingReplayOptions,
 ): Promise<RecordingReplayResult> {
   const format = options.format ?? 'gbfs';
-  if (format !== 'opendata' && (options.stationsFile || options.timeFromName)) {
-    throw new Error('--stations and --time-from-name go with --format opendata');
-  }
+  assertRecordingFlags(options);
   const files =
     format === 'opendata'
       ? listOpenDataRecording(options.input, options.stationsFile ?? '')

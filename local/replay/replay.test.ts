@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvelope } from '../../core/index.js';
 import { silentLogger } from '../../services/shared/logger.js';
 import { startPubSubEmulator, type PubSubEmulator } from '../pubsub-emulator/index.js';
-import { listRecording, readRecordedFile, replaySnapshots } from './replay.js';
+import {
+  listRecording,
+  readRecordedFile,
+  replayEnvelope,
+  replaySnapshots,
+  timeFromFileName,
+} from './replay.js';
 
 const velib = path.resolve(import.meta.dirname, '../../../shared/data/velib');
 
@@ -67,5 +73,26 @@ describe('replaySnapshots through the Pub/Sub emulator', () => {
     );
     expect(verbatim).toBeDefined();
     expect(received.map((m) => m.attributes.replay)).toEqual(['true', 'true']);
+  });
+});
+
+describe('the time of a recorded snapshot', () => {
+  const status = () => readRecordedFile(path.join(velib, 'station_status.json'));
+
+  it('comes from the document when the name has none, else from the name in either spelling', () => {
+    expect(replayEnvelope(status())).toMatchObject({
+      ingest_ts: '2025-10-18T09:09:16Z',
+      event_ts: '2025-10-18T09:09:16Z',
+    });
+    expect(timeFromFileName('station_status_2025-10-18T09:10:00Z.json')?.toISOString()).toBe(
+      '2025-10-18T09:10:00.000Z',
+    );
+  });
+
+  it('is never "now": a snapshot with no time in its name or document is refused', () => {
+    const { lastUpdatedOther: _time, ...untimed } = status().document as Record<string, unknown>;
+    expect(() =>
+      replayEnvelope({ ...status(), label: 'station_status_saved.json', document: untimed }),
+    ).toThrow(/station_status_saved\.json: no time in the file name .* nor in the document/);
   });
 });
