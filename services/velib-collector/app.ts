@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import { createBaseApp } from '../shared/app-base.js';
 import type { Lifecycle } from '../shared/health.js';
 import type { Logger } from '../shared/logger.js';
+import { pushAuth, type PushAuthOptions } from '../shared/push-auth.js';
 import type { RequestState } from '../shared/request-context.js';
 import { CollectError, collectOnce, type CollectSettings } from './collect.js';
 
@@ -11,13 +12,16 @@ export interface CollectorDeps {
   /** The topic to publish to (`pmp-events` or `pmp-velib-station-info`). */
   readonly topic: Topic;
   readonly settings: CollectSettings;
+  /** OIDC check on `/collect` (the scheduler's token); no audience means none. */
+  readonly auth?: PushAuthOptions;
   readonly log: Logger;
   readonly lifecycle?: Lifecycle;
   readonly now?: () => Date;
 }
 
 /**
- * `GET|POST /collect`: Cloud Scheduler POSTs (with an OIDC token Cloud Run checks), people GET.
+ * `GET|POST /collect`: Cloud Scheduler POSTs (with an OIDC token Cloud Run checks, or this app
+ * when `auth` names an audience), people GET.
  * 200 with {messageId, stations, feedAgeSeconds, warnings}; 502 when the feed is broken (nothing
  * published); 503 when publishing failed.
  */
@@ -47,8 +51,9 @@ export function createApp(deps: CollectorDeps): Koa {
       };
     }
   };
-  router.get('/collect', collect);
-  router.post('/collect', collect);
+  const auth = pushAuth(deps.auth ?? {});
+  router.get('/collect', auth, collect);
+  router.post('/collect', auth, collect);
   app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

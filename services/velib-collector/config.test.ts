@@ -37,4 +37,17 @@ describe('collector environment', () => {
       loadCollectorSettings({ TOPIC_ID: 't', FEED_URL: 'http://x', EVENT_TYPE: 'bikes' }),
     ).toThrow(/EVENT_TYPE is invalid/);
   });
+
+  it('HOST and the invoker check are off unless set (Cloud Run does both)', () => {
+    const base = { TOPIC_ID: 't', FEED_URL: 'http://x' };
+    expect(loadCollectorSettings(base)).toMatchObject({
+      HOST: undefined,
+      INVOKER_AUDIENCE: undefined,
+      INVOKER_JWKS_URL: 'https://www.googleapis.com/oauth2/v3/certs',
+    });
+    expect(
+      loadCollectorSettings({ ...base, HOST: '127.0.0.1', INVOKER_AUDIENCE: 'http://c:8080' }),
+    ).toMatchObject({ HOST: '127.0.0.1', INVOKER_AUDIENCE: 'http://c:8080' });
+    expect(() => loadCollectorSettings({ ...base, HOST: 'not a host' })).toThrow(/HOST is invalid/);
+  });
 });

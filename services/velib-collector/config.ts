@@ -1,7 +1,8 @@
 import { defaulted, enums, object, optional, type Infer } from 'superstruct';
 import { EVENT_TYPES } from '../../core/index.js';
 import { loadConfig } from '../shared/config.js';
-import { Count, HttpUrl, Name, Port, StackPid } from '../shared/env.js';
+import { Count, HttpUrl, ListenHost, Name, OptionalText, Port, StackPid } from '../shared/env.js';
+import { GOOGLE_JWKS_URL } from '../shared/push-auth.js';
 import type { CollectSettings } from './collect.js';
 
 /**
@@ -15,6 +16,13 @@ export const CollectorSettings = object({
   SOURCE: defaulted(Name, 'velib'),
   EVENT_TYPE: defaulted(enums([...EVENT_TYPES]), 'station_status_snapshot'),
   PORT: defaulted(Port, 8080),
+  HOST: ListenHost,
+  /**
+   * When set, `/collect` requires an OIDC token for this audience (what Cloud Scheduler sends).
+   * Unset on Cloud Run, where the platform's invoker check does it; the local stack sets it.
+   */
+  INVOKER_AUDIENCE: OptionalText,
+  INVOKER_JWKS_URL: defaulted(HttpUrl, GOOGLE_JWKS_URL),
   FEED_TIMEOUT_MS: defaulted(Count(1), 10_000),
   FEED_RETRIES: defaulted(Count(0), 2),
   FEED_BACKOFF_MS: defaulted(Count(0), 500),

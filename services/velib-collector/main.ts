@@ -1,5 +1,5 @@
 // Entry point of pmp-velib-collector / pmp-velib-station-info-collector (same image): reads the
-// environment (README.md), publishes through PUBSUB_EMULATOR_HOST when it is set, listens on PORT.
+// environment (README.md), publishes through PUBSUB_EMULATOR_HOST when it is set, listens on HOST:PORT.
 import { PubSub } from '@google-cloud/pubsub';
 import { createLogger } from '../shared/logger.js';
 import { serve } from '../shared/serve.js';
@@ -23,8 +23,11 @@ log.info(
   { topic: settings.TOPIC_ID, feedUrl: settings.FEED_URL, eventType: settings.EVENT_TYPE },
   'starting',
 );
-await serve(createApp({ topic, settings: collectSettings(settings), log, lifecycle }), {
+const auth = { audience: settings.INVOKER_AUDIENCE, jwksUrl: settings.INVOKER_JWKS_URL };
+const app = createApp({ topic, settings: collectSettings(settings), auth, log, lifecycle });
+await serve(app, {
   port: settings.PORT,
+  host: settings.HOST,
   log,
   lifecycle,
   stackPid: settings.PMP_STACK_PID,
