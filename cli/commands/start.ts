@@ -2,8 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pino from 'pino';
+import { StructError, create } from 'superstruct';
+import { ListenHost } from '../../services/shared/env.js';
 import { createLogger } from '../../services/shared/logger.js';
 import { cliAction } from '../../local/stack/cli-action.js';
+import { exposureWarning } from '../../local/stack/exposure.js';
 import { formatTable } from '../../local/stack/format-table.js';
 import { formatPlan } from '../../local/reconcile/plan.js';
 import { startLocalStack } from '../../local/stack/stack.js';
@@ -19,6 +22,16 @@ const positive = (flag: string) => (value: string) => {
   return n;
 };
 
+const listenHost = (value: string) => {
+  try {
+    const host = create(value, ListenHost);
+    if (host !== undefined) return host;
+  } catch (error) {
+    if (!(error instanceof StructError)) throw error;
+  }
+  throw new Error(`--host: not an IP address or host name: ${value}`);
+};
+
 interface StartFlags {
   feed: string;
   speed: number;
@@ -30,6 +43,7 @@ interface StartFlags {
   dashboardPort: number;
   simulatorPort: number;
   controlPort: number;
+  host: string;
   dashboard: boolean;
   collect: boolean;
 }
@@ -79,6 +93,14 @@ export function registerStart(program: Command): void {
       port('--control-port'),
       8089,
     )
+    .option(
+      '--host <addr>',
+      'address every service (dashboard, writers, collectors) listens on; anything but loopback ' +
+        'exposes them to the network, the dashboard without authentication, and prints which ' +
+        'URLs become reachable (emulators, feed and control endpoint stay on 127.0.0.1)',
+      listenHost,
+      '127.0.0.1',
+    )
     .option('--no-dashboard', 'do not start the dashboard')
     .option(
       '--no-collect',
@@ -110,6 +132,7 @@ export function registerStart(program: Command): void {
           seed: flags.seed,
           dataDir,
           dashboard: flags.dashboard,
+          serviceHost: flags.host,
           collectAtStart: flags.collect,
           schedulerPaused: !flags.collect,
           ports: {
@@ -137,6 +160,12 @@ export function registerStart(program: Command): void {
         process.stdout.write(
           `\n${formatTable(['component', 'where', 'status', 'detail'], rows)}\n`,
         );
+        const exposed = stack.serviceProcesses();
+        const warning = exposureWarning(flags.host, exposed);
+        if (warning) {
+          log.warn({ host: flags.host, services: exposed }, 'services reachable beyond loopback');
+          process.stderr.write(`\n${warning}\n`);
+        }
         const lines = [
           '',
           'What to try next:',

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { connectHost } from '../../services/shared/listen-host.js';
 
 export interface ChildService {
   readonly name: string;
@@ -19,7 +20,8 @@ export interface ChildService {
  * Runs a service entry point (`services/<x>/main.ts`) as its own process, as Cloud Run would: the
  * environment is the whole configuration. Resolves once the service logs `listening` (its port is
  * read from that line, so PORT=0 works); rejects with the service's own fatal message when it exits
- * first. JSON log lines go to `logFile`.
+ * first. JSON log lines go to `logFile`. `url` addresses the service at the `HOST` it was given
+ * (loopback for a wildcard or no `HOST`).
  */
 export async function startChildService(options: {
   name: string;
@@ -99,7 +101,7 @@ export async function startChildService(options: {
   return {
     name: options.name,
     port: port!,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${connectHost(options.env.HOST ?? '0.0.0.0')}:${port}`,
     pid: child.pid!,
     status: () => {
       if (!exit) return 'running';

@@ -20,6 +20,7 @@ import { startChildService, type ChildService } from './child-service.js';
 import { clientsFor } from './connect.js';
 import { startControlServer, type ControlServer } from './control.js';
 import { startFeed, portInUse, type RunningFeed } from './feed.js';
+import { invokerAudiences } from './invoker-audiences.js';
 import { serviceSpecsOf, type ServiceSpec } from './service-specs.js';
 import {
   removeStackState,
@@ -61,6 +62,11 @@ export interface StackOptions {
   /** Emulator state, logs and stack.json live here; null keeps everything in memory. @default '.pmp' */
   readonly dataDir?: string | null;
   readonly ports?: StackPorts;
+  /**
+   * The address every service process listens on (their `HOST`). Emulators, feed and control
+   * endpoint stay on 127.0.0.1 whatever this says. @default '127.0.0.1'
+   */
+  readonly serviceHost?: string;
   /** Start the dashboard when its entry point exists. @default true */
   readonly dashboard?: boolean;
   /** Start the scheduler. @default true */
@@ -93,6 +99,8 @@ export interface RunningStack {
   readonly bigquery: BigQuery;
   readonly env: StackState['env'];
   readonly serviceUrls: Readonly<Record<string, string>>;
+  /** The service processes running now, with the port each listens on. */
+  serviceProcesses(): readonly ServiceProcess[];
   readonly dashboardUrl: string | null;
   readonly controlUrl: string;
   /** What the first reconcile did. */
@@ -113,6 +121,13 @@ export interface RunningStack {
   close(): Promise<void>;
 }
 
+export interface ServiceProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+}
+
 const DEFAULT_PORTS: Required<StackPorts> = {
   pubsub: 8085,
   pubsubAdmin: 8086,
@@ -131,14 +146,14 @@ const FLAGS: Record<keyof StackPorts, string> = {
   control: '--control-port',
 };
 
-function checkPortFree(port: number, flag: string): Promise<void> {
+function checkPortFree(port: number, flag: string, host = '127.0.0.1'): Promise<void> {
   if (port === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? portInUse(port, flag) : error),
     );
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+    server.listen(port, host, () => server.close(() => resolve()));
   });
 }
 
@@ -172,6 +187,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
   const dataDir =
     options.dataDir === null ? null : path.resolve(options.dataDir ?? path.join(root, '.pmp'));
   const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const serviceHost = options.serviceHost ?? '127.0.0.1';
   const log = options.log ?? silentLogger();
   const progress = options.onProgress ?? (() => undefined);
   const speed = options.speed ?? 1;
@@ -192,7 +208,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
     for (const key of Object.keys(FLAGS) as (keyof StackPorts)[]) {
       if (key === 'dashboard' && options.dashboard === false) continue;
       if (key === 'simulator' && (options.feed ?? 'sim') === 'live') continue;
-      await checkPortFree(ports[key], FLAGS[key]);
+      await checkPortFree(ports[key], FLAGS[key], key === 'dashboard' ? serviceHost : undefined);
     }
     const manifests = readManifestDir(envDir);
     const projectId = projectOf(manifests) ?? 'pmp-local';
@@ -232,17 +248,33 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       root,
     );
     if (skipped.length > 0) log.warn({ skipped }, 'services without a local entry point');
+    const jobs = schedulerJobsOf(
+      manifests.filter((m) => m.file.startsWith('demo/')),
+      projectId,
+    );
+    const audiences = invokerAudiences(
+      jobs,
+      specs.map((s) => s.name),
+    );
+    // What every process the stack starts gets, services and jobs alike.
+    const processEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      // No Google metadata server here: skip the lookup (and its warning) in the clients.
+      METADATA_SERVER_DETECTION: 'none',
+    };
     const services = new Map<string, ChildService>();
     const serviceEnvOf = (spec: ServiceSpec, port: number): Record<string, string> => {
+      const audience = audiences[spec.name];
       const merged: Record<string, string> = {
-        PATH: process.env.PATH ?? '',
-        ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-        // No Google metadata server here: skip the lookup (and its warning) in the clients.
-        METADATA_SERVER_DETECTION: 'none',
+        ...processEnv,
         ...spec.env,
         ...env,
         PORT: String(port),
+        HOST: serviceHost,
+        // Cloud Run's invoker check, which only the service itself can do here.
+        ...(audience ? { INVOKER_AUDIENCE: audience, INVOKER_JWKS_URL: env.PUSH_JWKS_URL } : {}),
       };
       const feedUrl = feedUrlFor(spec.env.FEED_URL, feed);
       if (feedUrl) merged.FEED_URL = feedUrl;
@@ -323,10 +355,6 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       await runner?.stop();
     });
 
-    const jobs = schedulerJobsOf(
-      manifests.filter((m) => m.file.startsWith('demo/')),
-      projectId,
-    );
     const invoke = httpJobInvoker({
       serviceUrls: () => serviceUrls,
       mintIdToken: (request) => emulators.pubsub!.mintIdToken(request),
@@ -369,13 +397,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       const { spawn } = await import('node:child_process');
       const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
         cwd: root,
-        env: {
-          PATH: process.env.PATH ?? '',
-          METADATA_SERVER_DETECTION: 'none',
-          ...spec.env,
-          ...env,
-          ...extra,
-        },
+        env: { ...processEnv, ...spec.env, ...env, HOST: serviceHost, ...extra },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
@@ -520,6 +542,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       bigquery,
       env,
       serviceUrls,
+      serviceProcesses: () =>
+        [...services.values()]
+          .filter((s) => s.status() === 'running')
+          .map((s) => ({ name: s.name, pid: s.pid, port: s.port, url: s.url })),
       dashboardUrl: dashboard?.url.replace('127.0.0.1', 'localhost') ?? null,
       controlUrl: control.url,
       plan: plan.changes,
