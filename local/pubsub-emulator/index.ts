@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createLogger } from '../../services/shared/logger.js';
@@ -8,7 +8,9 @@ import { createBigQueryRowSink } from './delivery/bigquery-sink.js';
 import { startBigQueryWorker, type BigQueryRowSink } from './delivery/bigquery-worker.js';
 import { OidcSigner, type IdTokenRequest } from './delivery/oidc-signer.js';
 import { startPushWorker } from './delivery/push-worker.js';
-import { bindGrpc, createGrpcServer } from './server.js';
+import { createRestApp } from './rest/rest-app.js';
+import { createGrpcServer, wirePubSubServices } from './server.js';
+import { listenShared } from './shared-port.js';
 import { Broker } from './storage/broker.js';
 import { Journal } from './storage/journal.js';
 
@@ -18,7 +20,7 @@ export { OIDC_ISSUER } from './delivery/oidc-signer.js';
 export { createBigQueryRowSink } from './delivery/bigquery-sink.js';
 
 export interface PubSubEmulatorOptions {
-  /** gRPC port; 0 picks a free one. @default 8085 */
+  /** gRPC and REST (HTTP/1.1 JSON) port; 0 picks a free one. @default 8085 */
   readonly port?: number;
   /** Admin HTTP port (status, JWKS, token); 0 picks a free one. @default 8086 */
   readonly adminPort?: number;
@@ -37,7 +39,7 @@ export interface PubSubEmulatorOptions {
 }
 
 export interface PubSubEmulator {
-  /** `host:port`, the value for PUBSUB_EMULATOR_HOST. */
+  /** `host:port`, the value for PUBSUB_EMULATOR_HOST; REST is served there too (`http://host:port/v1/…`). */
   readonly host: string;
   readonly port: number;
   /** `http://host:adminPort` */
@@ -57,7 +59,7 @@ function listen(server: HttpServer, host: string, port: number): Promise<number>
   });
 }
 
-/** Starts the Pub/Sub emulator: gRPC `google.pubsub.v1` plus the admin HTTP port. */
+/** Starts the Pub/Sub emulator: `google.pubsub.v1` over gRPC and REST on one port, plus the admin HTTP port. */
 export async function startPubSubEmulator(
   options: PubSubEmulatorOptions = {},
 ): Promise<PubSubEmulator> {
@@ -78,8 +80,12 @@ export async function startPubSubEmulator(
   });
   if (opened) broker.restore(opened.state);
 
-  const grpcServer = createGrpcServer(broker);
-  const port = await bindGrpc(grpcServer, host, options.port ?? 8085);
+  // gRPC and REST share the services (handlers bound to this broker) and the port.
+  const services = wirePubSubServices(broker);
+  const grpcServer = createGrpcServer(broker, services);
+  const rest = createServer(createRestApp({ services, log }).callback());
+  const shared = await listenShared({ host, port: options.port ?? 8085, grpcServer, http: rest });
+  const port = shared.port;
   const admin = createAdminServer({ broker, signer, log });
   const adminPort = await listen(admin, host, options.adminPort ?? 8086);
   const adminUrl = `http://${host}:${adminPort}`;
@@ -99,6 +105,8 @@ export async function startPubSubEmulator(
       admin.closeAllConnections();
       await closed;
       grpcServer.forceShutdown();
+      rest.closeAllConnections();
+      await shared.close();
       await opened?.journal.close();
     },
   };

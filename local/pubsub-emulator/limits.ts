@@ -2,6 +2,11 @@
 export const LIMITS = {
   /** Publish request size (the gRPC payload), bytes. */
   maxPublishRequestBytes: 10 * 1024 * 1024,
+  /**
+   * REST request bodies, bytes: base64 and JSON make a 10 MB publish about 14 MB of text, so the cap
+   * sits where gRPC's receive limit does and the service's own 10 MB check still speaks first.
+   */
+  maxRestBodyBytes: 2 * 10 * 1024 * 1024,
   maxMessagesPerPublish: 1000,
   maxAttributes: 100,
   maxAttributeKeyBytes: 256,

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 
 const require = createRequire(import.meta.url);
 
@@ -15,6 +17,25 @@ function protoRoots(): { pubsubProto: string; includeDirs: string[] } {
     pubsubProto: 'google/pubsub/v1/pubsub.proto',
     includeDirs: [join(pubsubRoot, 'build', 'protos'), join(gaxRoot, 'build', 'protos')],
   };
+}
+
+let cachedRoot: protobuf.Root | undefined;
+
+/**
+ * The same protos as a protobufjs Root, for what proto-loader's definitions do not carry: the
+ * message types (REST converts JSON through them) and each method's `google.api.http` rule. It also
+ * holds `google.rpc.ErrorInfo`, so REST errors can render the details gRPC sends in binary.
+ */
+export function loadPubSubRoot(): protobuf.Root {
+  if (cachedRoot) return cachedRoot;
+  const { pubsubProto, includeDirs } = protoRoots();
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) =>
+    includeDirs.map((dir) => join(dir, target)).find((path) => existsSync(path)) ?? target;
+  root.loadSync([pubsubProto, 'google/rpc/status.proto', 'google/rpc/error_details.proto']);
+  root.resolveAll();
+  cachedRoot = root;
+  return root;
 }
 
 /**

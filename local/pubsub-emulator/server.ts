@@ -32,22 +32,48 @@ function preEncodedResponses(
   return Object.fromEntries(entries) as grpc.ServiceDefinition;
 }
 
-/** Wires the two gRPC services onto one server; the broker owns all state. */
-export function createGrpcServer(broker: Broker): grpc.Server {
+/** A service's method definitions (with the hand-written codecs) and the handlers that serve them. */
+export interface WiredService {
+  readonly definition: grpc.ServiceDefinition;
+  readonly implementation: grpc.UntypedServiceImplementation;
+}
+
+export interface PubSubServiceSet {
+  readonly publisher: WiredService;
+  readonly subscriber: WiredService;
+}
+
+/**
+ * The Publisher and Subscriber services bound to one broker. gRPC serves them, and REST calls the
+ * very same definitions and handlers, so both surfaces share every rule.
+ */
+export function wirePubSubServices(broker: Broker): PubSubServiceSet {
   const services = loadPubSubServices();
+  return {
+    publisher: {
+      definition: preEncodedResponses(fastPublish(services.publisher), ['Publish']),
+      implementation: publisherHandlers(broker),
+    },
+    subscriber: {
+      definition: preEncodedResponses(services.subscriber, ['Pull', 'StreamingPull']),
+      implementation: subscriberHandlers(broker),
+    },
+  };
+}
+
+/** Wires the two gRPC services onto one server; the broker owns all state. */
+export function createGrpcServer(
+  broker: Broker,
+  services: PubSubServiceSet = wirePubSubServices(broker),
+): grpc.Server {
   const server = new grpc.Server({
     // Accept oversize publishes so they get the service's own INVALID_ARGUMENT, not a transport error.
     'grpc.max_receive_message_length': LIMITS.maxPublishRequestBytes * 2,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(
-    preEncodedResponses(fastPublish(services.publisher), ['Publish']),
-    publisherHandlers(broker),
-  );
-  server.addService(
-    preEncodedResponses(services.subscriber, ['Pull', 'StreamingPull']),
-    subscriberHandlers(broker),
-  );
+  for (const { definition, implementation } of [services.publisher, services.subscriber]) {
+    server.addService(definition, implementation);
+  }
   return server;
 }
 

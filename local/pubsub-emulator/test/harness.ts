@@ -1,4 +1,6 @@
-import { PubSub } from '@google-cloud/pubsub';
+import { PubSub, type ClientConfig } from '@google-cloud/pubsub';
+// google-gax's own google-auth-library, so the auth client is the type the clients expect.
+import { googleAuthLibrary, type ClientOptions } from 'google-gax';
 import { silentLogger } from '../../../services/shared/logger.js';
 import { startPubSubEmulator, type PubSubEmulator, type PubSubEmulatorOptions } from '../index.js';
 
@@ -9,6 +11,24 @@ export interface Harness {
   /** An official client configured only through PUBSUB_EMULATOR_HOST. */
   pubsub: PubSub;
   close(): Promise<void>;
+}
+
+/**
+ * Options that point an official client (`PubSub` or `v1.*Client`) at the emulator's REST surface
+ * through google-gax's HTTP/1.1 JSON transport (`fallback: 'rest'`), on the same port as gRPC.
+ * `PubSub` reads host:port from `apiEndpoint`, the v1 clients from `servicePath` and `port`; REST
+ * always needs an auth client, and PassThroughClient is google-auth-library's one for emulators.
+ */
+export function restClientOptions(emulator: PubSubEmulator): ClientConfig & ClientOptions {
+  return {
+    projectId: PROJECT,
+    apiEndpoint: emulator.host,
+    servicePath: emulator.host.slice(0, emulator.host.lastIndexOf(':')),
+    port: emulator.port,
+    protocol: 'http',
+    fallback: 'rest',
+    authClient: new googleAuthLibrary.PassThroughClient(),
+  };
 }
 
 let counter = 0;
