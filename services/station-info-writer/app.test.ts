@@ -44,6 +44,27 @@ describe('station-info-writer without a reachable warehouse', () => {
     expect((await postJson(`${drillOff.url}/pubsub`, body)).status).toBe(503);
   });
 
+  it('refuses a pmp_drill=<uuid> message with 500 on its first trip, drill switch or not', async () => {
+    const attributes = { pmp_drill: '0b7e2f6c-1d7a-4c1e-9a55-3f1f2d9c8e10' };
+    for (const writer of [drillOn, drillOff]) {
+      const response = await postJson(`${writer.url}/pubsub`, pushBody({ text: '{}', attributes }));
+      expect(response.status).toBe(500);
+      expect(response.json.error).toMatch(/pmp dlq drill 0b7e2f6c-.*refused on purpose/);
+    }
+  });
+
+  it('processes a replayed pmp_drill message, and a pmp_drill that is not a UUID, normally', async () => {
+    const marks: Record<string, string>[] = [
+      { pmp_drill: '0b7e2f6c-1d7a-4c1e-9a55-3f1f2d9c8e10', replay: 'true' },
+      { pmp_drill: 'yes' },
+    ];
+    for (const attributes of marks) {
+      const body = pushBody({ text: '{"test":"e2e_drill"}', attributes });
+      // A wrong-shape message, whose DLQ record cannot be written here → 503, not the drill's 500.
+      expect((await postJson(`${drillOff.url}/pubsub`, body)).status).toBe(503);
+    }
+  });
+
   it('answers 5xx, never 2xx, when a bad message cannot be recorded in the DLQ', async () => {
     for (const body of [
       pushBody({ dataBase64: '!!!' }),

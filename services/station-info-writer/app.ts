@@ -14,6 +14,7 @@ import type { PushAuthOptions } from '../shared/push-auth.js';
 import { PermanentMessageError, type PushMessage } from '../shared/push-message.js';
 import { ForcedFailureError, pushWriterRoutes, type WritePlan } from '../shared/push-writer.js';
 import type { TableRef } from '../shared/warehouse-insert.js';
+import { drillToRefuse } from './drill.js';
 
 export const WRITER_NAME = 'pmp-velib-station-info-writer';
 
@@ -57,10 +58,17 @@ export function stationInformationPlan(
   return { rows };
 }
 
-export function dlqDrill(enabled: boolean): ((message: PushMessage) => void) | undefined {
-  if (!enabled) return undefined;
+/**
+ * Deliveries refused on purpose: a `pmp dlq drill` message on its first trip (always), and with
+ * the original's switch on, any message with `dlq_test=true`.
+ */
+export function dlqDrill(dlqTestEnabled: boolean): (message: PushMessage) => void {
   return (message) => {
-    if (message.attributes.dlq_test?.toLowerCase() === 'true') {
+    const drill = drillToRefuse(message.attributes);
+    if (drill) {
+      throw new ForcedFailureError(`pmp dlq drill ${drill}: refused on purpose until replayed`);
+    }
+    if (dlqTestEnabled && message.attributes.dlq_test?.toLowerCase() === 'true') {
       throw new ForcedFailureError('dlq_test drill: failing this delivery on purpose');
     }
   };
