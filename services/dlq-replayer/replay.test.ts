@@ -63,6 +63,7 @@ describe('exitCodeOf', () => {
     republished: 3,
     acked: 3,
     skipped: 0,
+    passedOver: 0,
     failed: 0,
     errors: [],
   };

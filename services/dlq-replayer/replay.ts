@@ -39,6 +39,8 @@ export interface ReplaySummary {
   republished: number;
   acked: number;
   skipped: number;
+  /** Messages `select` turned down: left held, untouched. */
+  passedOver: number;
   failed: number;
   /** Pull or deadline calls that failed outright (the run stops at a failed pull). */
   errors: string[];
@@ -52,6 +54,12 @@ export interface ReplayDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Polled between messages: true ends the run early (SIGTERM), everything so far stays acked. */
   readonly shouldStop?: () => boolean;
+  /**
+   * Replays only the messages this accepts and leaves every other one held, untouched, so a drill
+   * (`pmp dlq drill`) can send back its own message without replaying anyone else's.
+   * @default every message
+   */
+  readonly select?: (attributes: Readonly<Record<string, string>>) => boolean;
 }
 
 /** Attributes the replay must not carry back: dead-letter bookkeeping and the drill switch. */
@@ -119,6 +127,7 @@ export async function replayDeadLetters(
     republished: 0,
     acked: 0,
     skipped: 0,
+    passedOver: 0,
     failed: 0,
     errors: [],
   };
@@ -187,6 +196,11 @@ export async function replayDeadLetters(
         const message = delivery.message ?? {};
         const messageId = message.messageId ?? '';
         const attributes = { ...(message.attributes ?? {}) } as Record<string, string>;
+        if (deps.select && !deps.select(attributes)) {
+          summary.passedOver += 1;
+          held.push(ackId);
+          continue;
+        }
         if (alreadyReplayed(attributes)) {
           summary.skipped += 1;
           log.info({ messageId, replayId: attributes.replay_id }, 'skipped: already replayed');
