@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
 import { StructError, create } from 'superstruct';
 import { ListenHost } from '../../services/shared/env.js';
@@ -29,7 +29,7 @@ const listenHost = (value: string) => {
   } catch (error) {
     if (!(error instanceof StructError)) throw error;
   }
-  throw new Error(`--host: not an IP address or host name: ${value}`);
+  throw new InvalidArgumentError('not an IP address or host name');
 };
 
 interface StartFlags {
