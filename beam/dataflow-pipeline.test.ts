@@ -6,6 +6,7 @@ import { PipelineResult, Runner } from 'apache-beam/runners/runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatedDlqTable, stationStatusCuratedTable } from '../core/index.js';
 import { ParseNormalizeDoFn, SnapshotToRowsDoFn } from './curated-dofns.js';
+import { SCHEMA_TRANSFORM_URN } from './bigquery-storage-write.js';
 import { dataflowPipeline } from './dataflow-pipeline.js';
 import {
   JAVA_GCP_EXPANSION_TARGET,
@@ -81,9 +82,9 @@ describe('the Dataflow variant: readFromPubSub → curated composite → BigQuer
   it('asks the expansion service for a Pub/Sub read and two BigQuery writes, with our names', () => {
     const requested = expansion.requests.map((r) => r.transform!.spec!.urn);
     expect(requested.sort()).toEqual([
+      SCHEMA_TRANSFORM_URN,
+      SCHEMA_TRANSFORM_URN,
       'beam:transform:org.apache.beam:pubsub_read:v1',
-      'beam:transform:org.apache.beam:schemaio_bigquery_write:v1',
-      'beam:transform:org.apache.beam:schemaio_bigquery_write:v1',
     ]);
     const payloads = expansion.requests.map((r) =>
       Buffer.from(r.transform!.spec!.payload).toString('latin1'),
@@ -95,7 +96,7 @@ describe('the Dataflow variant: readFromPubSub → curated composite → BigQuer
 
   it('wires rows and DLQ records from the composite into their own BigQuery write', () => {
     const writes = transforms().filter(
-      (t) => t.spec?.urn === 'beam:transform:org.apache.beam:schemaio_bigquery_write:v1',
+      (t) => t.spec?.urn === SCHEMA_TRANSFORM_URN,
     );
     expect(writes).toHaveLength(2);
     const chains = writes.map((w) => {
@@ -111,7 +112,7 @@ describe('the Dataflow variant: readFromPubSub → curated composite → BigQuer
     const rowsChain = chains.find((c) => c.includes('unkey_rows'))!;
     const dlqChain = chains.find((c) => c.includes('unkey_dlq'))!;
     expect(rowsChain).toMatch(
-      /write_rows.*unkey_rows.*snapshot_to_station_rows_outputs.*snapshot_to_station_rows.*parse_normalize_outputs.*parse_normalize.*pubsub_message.*readFromPubSubWithAttributesRaw/,
+      /write_rows.*unkey_rows.*snapshot_to_station_rows_outputs.*snapshot_to_station_rows.*parse_normalize_outputs.*parse_normalize.*pubsub_message.*read_pubsub/,
     );
     expect(dlqChain).toMatch(/write_dlq.*unkey_dlq.*curated\/dlq/);
     // The DLQ flatten takes the failure outputs of both stages.
@@ -127,7 +128,7 @@ describe('the Dataflow variant: readFromPubSub → curated composite → BigQuer
   it('gives each write a Beam schema with exactly the warehouse table columns', () => {
     const coders = pipeline.components!.coders;
     const pcolls = pipeline.components!.pcollections;
-    const writes = transforms().filter((t) => t.spec?.urn?.endsWith('schemaio_bigquery_write:v1'));
+    const writes = transforms().filter((t) => t.spec?.urn === SCHEMA_TRANSFORM_URN);
     const columns = writes.map((w) => {
       const coder = coders[pcolls[Object.values(w.inputs)[0]!]!.coderId]!;
       expect(coder.spec!.urn).toBe('beam:coder:row:v1');

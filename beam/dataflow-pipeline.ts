@@ -1,11 +1,10 @@
 import * as beam from 'apache-beam';
-import { writeToBigQuery } from 'apache-beam/io/bigqueryio';
-import { readFromPubSubWithAttributes } from 'apache-beam/io/pubsub';
-import { requireForSerialization } from 'apache-beam/serialization';
 import { withRowCoder } from 'apache-beam/transforms/internal';
 import type { CuratedDlqRow, CuratedStatusRow } from '../core/index.js';
 import type { CuratedMessage } from './curated-elements.js';
+import { writeToBigQueryStorage } from './bigquery-storage-write.js';
 import { UnkeyDoFn } from './curated-dofns.js';
+import { PubsubMessageProtoToCuratedMessageDoFn, readPubsubMessageProtos } from './pubsub-read.js';
 import { curatedTransform, type CuratedPCollections } from './curated-transform.js';
 import type { PipelineFn } from './direct-run.js';
 
@@ -17,34 +16,6 @@ export interface DataflowPipelineParams {
   /** `project:pmp_ops.velib_station_status_curated_dlq` */
   readonly dlqTable: string;
 }
-
-/** The decoded Pub/Sub message the SDK's read yields (google.pubsub.v1.PubsubMessage). */
-interface PubsubMessageProto {
-  data?: Uint8Array | null;
-  attributes?: Record<string, string> | null;
-  messageId?: string | null;
-  publishTime?: { seconds?: number | { toNumber(): number } | null; nanos?: number | null } | null;
-}
-
-/** google.pubsub.v1.PubsubMessage → the composite's input element. */
-export class PubsubToCuratedMessageDoFn {
-  readonly beamName = 'pubsub_message';
-
-  process(message: PubsubMessageProto): CuratedMessage[] {
-    const attributes = message.attributes ?? {};
-    return [
-      {
-        data: message.data ?? new Uint8Array(),
-        ...(message.messageId ? { messageId: message.messageId } : {}),
-        ...(Object.keys(attributes).length > 0 ? { attributes: { ...attributes } } : {}),
-      },
-    ];
-  }
-}
-
-requireForSerialization('paris-mobility-pulse/beam/dataflow-pipeline.ts', {
-  PubsubToCuratedMessageDoFn,
-});
 
 /*
  * Example rows fixing the Beam schema (RowCoder) of what crosses into the Java BigQuery write: every
@@ -86,20 +57,14 @@ const DLQ_ROW_SCHEMA_EXAMPLE: CuratedDlqRow = {
  */
 export function dataflowPipeline(params: DataflowPipelineParams): PipelineFn {
   return async (root: beam.Root) => {
-    const pubsubMessages = (await root.applyAsync(
-      readFromPubSubWithAttributes({ subscription: params.inputSubscription }),
-    )) as beam.PCollection<PubsubMessageProto>;
-    const messages = pubsubMessages.apply(
-      beam.parDo(new PubsubToCuratedMessageDoFn()),
-    ) as beam.PCollection<CuratedMessage>;
-    const { rows, dlq } = messages.apply(curatedTransform()) as CuratedPCollections;
+    const { rows, dlq } = await curatedFromPubsub(root, params.inputSubscription);
     await rows
       .apply(beam.parDo(new UnkeyDoFn<CuratedStatusRow>('rows')))
       .apply(beam.withName('rows_schema', withRowCoder(CURATED_ROW_SCHEMA_EXAMPLE)))
       .applyAsync(
         beam.withName(
           'write_rows',
-          writeToBigQuery(params.outputTable, { createDisposition: 'Never' }),
+          writeToBigQueryStorage({ table: params.outputTable }),
         ),
       );
     await dlq
@@ -108,8 +73,24 @@ export function dataflowPipeline(params: DataflowPipelineParams): PipelineFn {
       .applyAsync(
         beam.withName(
           'write_dlq',
-          writeToBigQuery(params.dlqTable, { createDisposition: 'Never' }),
+          writeToBigQueryStorage({ table: params.dlqTable }),
         ),
       );
   };
+}
+
+/**
+ * The source half of the Dataflow variant: Java PubsubIO's read of `subscription`, each message
+ * decoded from its PubsubMessage proto, then the curated composite. The Flink streaming run
+ * (`beam/flink-streaming.ts`) puts its own sinks after exactly this.
+ */
+export async function curatedFromPubsub(
+  root: beam.Root,
+  subscription: string,
+): Promise<CuratedPCollections> {
+  const encoded = await root.applyAsync(readPubsubMessageProtos({ subscription }));
+  const messages = encoded.apply(
+    beam.parDo(new PubsubMessageProtoToCuratedMessageDoFn()),
+  ) as beam.PCollection<CuratedMessage>;
+  return messages.apply(curatedTransform()) as CuratedPCollections;
 }
