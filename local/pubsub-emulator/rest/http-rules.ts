@@ -35,11 +35,18 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `projects/*` → `projects/[^/]+`; `**` spans segments. */
-function segmentsPattern(segments: string): string {
-  return segments
-    .split('/')
-    .map((segment) => (segment === '**' ? '.+' : segment === '*' ? '[^/]+' : escapeRegExp(segment)))
+/**
+ * `projects/*` → `projects/[^/]+`; `**` spans segments. In the path's last segment a `:` starts the
+ * custom verb (HttpRule syntax), so there `*` stops at one: GET `…/topics/t:publish` is not GetTopic.
+ */
+function segmentsPattern(segments: string, endsPath: boolean): string {
+  const parts = segments.split('/');
+  return parts
+    .map((segment, i) => {
+      if (segment === '**') return '.+';
+      if (segment !== '*') return escapeRegExp(segment);
+      return endsPath && i === parts.length - 1 ? '[^/:]+' : '[^/]+';
+    })
     .join('/');
 }
 
@@ -51,9 +58,11 @@ export function compileTemplate(template: string): { pattern: RegExp; fields: st
   for (let open = rest.indexOf('{'); open >= 0; open = rest.indexOf('{')) {
     const close = rest.indexOf('}', open);
     const [field, segments = '*'] = rest.slice(open + 1, close).split('=');
+    const after = rest.slice(close + 1);
     fields.push(field!);
-    source += `${escapeRegExp(rest.slice(0, open))}(${segmentsPattern(segments)})`;
-    rest = rest.slice(close + 1);
+    const endsPath = after === '' || after.startsWith(':');
+    source += `${escapeRegExp(rest.slice(0, open))}(${segmentsPattern(segments, endsPath)})`;
+    rest = after;
   }
   return { pattern: new RegExp(`^${source}${escapeRegExp(rest)}$`), fields };
 }
