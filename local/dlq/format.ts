@@ -69,7 +69,15 @@ export function formatDeadLetter(record: DeadLetter, maxChars = SHOW_PAYLOAD_CHA
   if (record.messageId) fields.push(['message id', record.messageId]);
   if (record.deliveryAttempts !== null) fields.push(['attempts', String(record.deliveryAttempts)]);
   if (record.held !== null) fields.push(['held', record.held ? 'yes' : 'no (replayed or expired)']);
-  const skip = new Set(['raw', 'data', 'attributes', 'error_message', 'error_type', 'stage']);
+  const skip = new Set([
+    'raw',
+    'data',
+    'attributes',
+    'error_message',
+    'error_type',
+    'stage',
+    'message_id',
+  ]);
   for (const [name, value] of Object.entries(record.stored)) {
     if (skip.has(name) || value === null || value === undefined || value === '') continue;
     fields.push([name, oneLine(typeof value === 'string' ? value : JSON.stringify(value), 200)]);
