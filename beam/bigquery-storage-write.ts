@@ -9,7 +9,8 @@ import { serviceProviderFromJavaGradleTarget } from 'apache-beam/utils/service';
 import { GCP_IO_EXPANSION_TARGET } from './pubsub-read.js';
 
 /** Java's BigQuery Storage Write API SchemaTransform (BigQueryStorageWriteApiSchemaTransformProvider). */
-export const BIGQUERY_STORAGE_WRITE_ID = 'beam:schematransform:org.apache.beam:bigquery_storage_write:v1';
+export const BIGQUERY_STORAGE_WRITE_ID =
+  'beam:schematransform:org.apache.beam:bigquery_storage_write:v1';
 
 /** The URN under which an expansion service expands any SchemaTransform it knows by identifier. */
 export const SCHEMA_TRANSFORM_URN = 'beam:expansion:payload:schematransform:v1';

@@ -1,31 +1,17 @@
 import 'apache-beam';
 import { deserializeFn } from 'apache-beam/internal/serialize';
-import { JobState_Enum } from 'apache-beam/proto/beam_job_api';
 import { ParDoPayload, type Pipeline } from 'apache-beam/proto/beam_runner_api';
-import { PipelineResult, Runner } from 'apache-beam/runners/runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curatedDlqTable, stationStatusCuratedTable } from '../core/index.js';
 import { ParseNormalizeDoFn, SnapshotToRowsDoFn } from './curated-dofns.js';
 import { SCHEMA_TRANSFORM_URN } from './bigquery-storage-write.js';
 import { dataflowPipeline } from './dataflow-pipeline.js';
+import { GraphCapturingRunner } from './testing/graph-capturing-runner.js';
 import {
   JAVA_GCP_EXPANSION_TARGET,
   startRecordingExpansionService,
   type RecordingExpansionService,
 } from './testing/recording-expansion-service.js';
-
-/** A runner that only keeps the pipeline proto it is handed: graph construction, no execution. */
-class GraphCapturingRunner extends Runner {
-  captured: Pipeline | null = null;
-  async runPipeline(pipeline: Pipeline): Promise<PipelineResult> {
-    this.captured = pipeline;
-    return new (class GraphOnly extends PipelineResult {
-      override async waitUntilFinish() {
-        return JobState_Enum.DONE;
-      }
-    })();
-  }
-}
 
 const PARAMS = {
   inputSubscription: 'projects/pmp-dev/subscriptions/pmp-events-dataflow-sub',
@@ -95,9 +81,7 @@ describe('the Dataflow variant: readFromPubSub → curated composite → BigQuer
   });
 
   it('wires rows and DLQ records from the composite into their own BigQuery write', () => {
-    const writes = transforms().filter(
-      (t) => t.spec?.urn === SCHEMA_TRANSFORM_URN,
-    );
+    const writes = transforms().filter((t) => t.spec?.urn === SCHEMA_TRANSFORM_URN);
     expect(writes).toHaveLength(2);
     const chains = writes.map((w) => {
       const chain: string[] = [];

@@ -62,20 +62,12 @@ export function dataflowPipeline(params: DataflowPipelineParams): PipelineFn {
       .apply(beam.parDo(new UnkeyDoFn<CuratedStatusRow>('rows')))
       .apply(beam.withName('rows_schema', withRowCoder(CURATED_ROW_SCHEMA_EXAMPLE)))
       .applyAsync(
-        beam.withName(
-          'write_rows',
-          writeToBigQueryStorage({ table: params.outputTable }),
-        ),
+        beam.withName('write_rows', writeToBigQueryStorage({ table: params.outputTable })),
       );
     await dlq
       .apply(beam.parDo(new UnkeyDoFn<CuratedDlqRow>('dlq')))
       .apply(beam.withName('dlq_schema', withRowCoder(DLQ_ROW_SCHEMA_EXAMPLE)))
-      .applyAsync(
-        beam.withName(
-          'write_dlq',
-          writeToBigQueryStorage({ table: params.dlqTable }),
-        ),
-      );
+      .applyAsync(beam.withName('write_dlq', writeToBigQueryStorage({ table: params.dlqTable })));
   };
 }
 
