@@ -31,7 +31,8 @@ export async function startChildService(options: {
   logFile: string;
   /** @default 60 000 */
   startTimeoutMs?: number;
-  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Called when it exits without being asked to, with its last error line ('' when none). */
+  onExit?: (code: number | null, signal: NodeJS.Signals | null, lastError: string) => void;
 }): Promise<ChildService> {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log: WriteStream = createWriteStream(options.logFile, { flags: 'a' });
@@ -43,9 +44,10 @@ export async function startChildService(options: {
   });
   let stopping = false;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exited = once(child, 'exit').then(([code, signal]) => {
+  // 'close', not 'exit': its output is read to the end first, so its last error line is known.
+  const exited = once(child, 'close').then(([code, signal]) => {
     exit = { code: code as number | null, signal: signal as NodeJS.Signals | null };
-    if (!stopping) options.onExit?.(exit.code, exit.signal);
+    if (!stopping) options.onExit?.(exit.code, exit.signal, lastError);
     log.end();
   });
   let lastError = '';
