@@ -1,5 +1,6 @@
 // Runs the Pub/Sub emulator as its own process (benchmarks and crash tests spawn it; `pmp emulators`
-// is the user-facing command). Flags: --port N --admin-port N --data-dir DIR --ack-deadline-unit-ms N.
+// is the user-facing command). Flags: --port N (gRPC and REST) --admin-port N --data-dir DIR
+// --ack-deadline-unit-ms N.
 // Prints one JSON line {host, port, adminUrl} on stdout once listening.
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../services/shared/logger.js';

@@ -259,6 +259,37 @@ describe('errors in Google’s REST shape', () => {
     ).toMatchObject({ status: 400, json: { error: { status: 'INVALID_ARGUMENT' } } });
   });
 
+  it('exactly-once ack failures carry the ErrorInfo the gRPC status details hold', async () => {
+    const topic = uniqueId('t');
+    const sub = uniqueId('s');
+    await call('PUT', `/topics/${topic}`, {});
+    await call('PUT', `/subscriptions/${sub}`, {
+      topic: `projects/${PROJECT}/topics/${topic}`,
+      enableExactlyOnceDelivery: true,
+    });
+    await call('POST', `/topics/${topic}:publish`, { messages: [{ data: b64('eo') }] });
+    const [leased] = await pull(sub);
+    await call('POST', `/subscriptions/${sub}:acknowledge`, { ackIds: [leased!.ackId] });
+    const stale = await call('POST', `/subscriptions/${sub}:acknowledge`, {
+      ackIds: [leased!.ackId],
+    });
+    expect(stale).toMatchObject({
+      status: 400,
+      json: {
+        error: {
+          status: 'INVALID_ARGUMENT',
+          details: [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: 'EXACTLY_ONCE_ACKID_FAILURE',
+              metadata: { [leased!.ackId]: 'PERMANENT_FAILURE_INVALID_ACK_ID' },
+            },
+          ],
+        },
+      },
+    });
+  });
+
   it('a body past the limit is 413; an unknown path 404; a wrong verb 405', async () => {
     const { topic } = await topicAndSub();
     const huge = JSON.stringify({ messages: [{ data: 'A'.repeat(LIMITS.maxRestBodyBytes) }] });
