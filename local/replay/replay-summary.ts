@@ -24,7 +24,7 @@ export function formatReplaySummary(result: RecordingReplayResult, seconds: numb
   if (openData.unmatched.size > 0) {
     const codes = [...openData.unmatched.keys()];
     lines.push(
-      `  not in the station_information file (${codes.length} codes): ${codes.slice(0, LISTED).join(', ')}${codes.length > LISTED ? ', …' : ''}`,
+      `  not in the station_information file (${codes.length} ${codes.length === 1 ? 'code' : 'codes'}): ${codes.slice(0, LISTED).join(', ')}${codes.length > LISTED ? ', …' : ''}`,
     );
   }
   for (const r of openData.rejected.slice(0, LISTED)) {
