@@ -31,6 +31,13 @@ export interface ServiceThread<S> {
   readonly started: S;
   /** Asks the service to stop, waits until it has, then ends the thread. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Resolves with the thread's exit code when it ends, asked to or not: an owner that keeps the
+   * service alive (the local stack) learns of a crash here.
+   */
+  readonly exited: Promise<number>;
+  /** Ends the thread at once, without the stop protocol: what a crash looks like (tests). */
+  terminate(): Promise<void>;
 }
 
 /** Parent side: starts `entry` (a module that calls {@link serveInThread}) with `input`. */
@@ -53,6 +60,8 @@ export async function startServiceThread<S, E = never, I = unknown>(
   const outcome = (reply: Promise<Report<S, E>>) =>
     reply.catch((error: Error) => ({ type: 'failed', message: error.message }) as const);
   let exited = false;
+  let reportExit!: (code: number) => void;
+  const exitCode = new Promise<number>((resolve) => (reportExit = resolve));
   let reply = next();
   worker.on('message', (report: Report<S, E>) => {
     if (report.type === 'log') writeThreadLogRecord(options.logger, report.record);
@@ -62,6 +71,7 @@ export async function startServiceThread<S, E = never, I = unknown>(
   worker.on('error', (error) => pending.reject(error));
   worker.on('exit', (code) => {
     exited = true;
+    reportExit(code);
     pending.reject(new Error(`${what} thread exited with code ${code}`));
   });
 
@@ -73,6 +83,10 @@ export async function startServiceThread<S, E = never, I = unknown>(
   let stopping: Promise<void> | undefined;
   return {
     started: started.value,
+    exited: exitCode,
+    terminate: async () => {
+      await worker.terminate();
+    },
     stop() {
       stopping ??= (async () => {
         if (exited) return;

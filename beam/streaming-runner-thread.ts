@@ -20,6 +20,14 @@ export interface RunnerThreadOptions {
   readonly logger?: Logger;
 }
 
+/** The runner on its thread, plus what an owner needs to notice and simulate its death. */
+export interface CuratedStreamingRunnerThread extends CuratedStreamingRunner {
+  /** Resolves with the thread's exit code when it ends, stopped or crashed. */
+  readonly exited: Promise<number>;
+  /** Ends the thread abruptly, as a crash would (tests). */
+  terminate(): Promise<void>;
+}
+
 /** @internal the thread's input */
 export type RunnerThreadInput = RunnerThreadOptions['runner'];
 
@@ -32,7 +40,7 @@ export type RunnerThreadInput = RunnerThreadOptions['runner'];
  */
 export async function startCuratedStreamingRunnerThread(
   options: RunnerThreadOptions,
-): Promise<CuratedStreamingRunner> {
+): Promise<CuratedStreamingRunnerThread> {
   let latest: CuratedStreamingStats | undefined;
   const thread = await startServiceThread<
     CuratedStreamingStats,
@@ -52,5 +60,7 @@ export async function startCuratedStreamingRunnerThread(
   return {
     stop: () => thread.stop(),
     stats: () => ({ ...latest! }),
+    exited: thread.exited,
+    terminate: () => thread.terminate(),
   };
 }

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
-import type { CuratedStreamingRunner, CuratedStreamingStats } from '../../beam/streaming-runner.js';
-import { startCuratedStreamingRunnerThread } from '../../beam/streaming-runner-thread.js';
+import type { CuratedStreamingStats } from '../../beam/streaming-runner.js';
 import { silentLogger, type Logger } from '../../services/shared/logger.js';
 import { startEmulators, type RunningEmulators } from '../emulators.js';
 import { ofKind, readManifestDir } from '../manifests/index.js';
@@ -16,12 +15,18 @@ import { createSimClock, type SimClock } from '../scheduler/clock.js';
 import { httpJobInvoker } from '../scheduler/http-invoker.js';
 import { schedulerJobsOf } from '../scheduler/jobs.js';
 import { startScheduler, type LocalScheduler } from '../scheduler/scheduler.js';
-import { startChildService, type ChildService } from './child-service.js';
 import { clientsFor } from './connect.js';
 import { startControlServer, type ControlServer } from './control.js';
 import { startFeed, portInUse, type RunningFeed } from './feed.js';
 import { invokerAudiences } from './invoker-audiences.js';
 import { serviceSpecsOf, type ServiceSpec } from './service-specs.js';
+import {
+  addCuratedStats,
+  NO_CURATED_STATS,
+  startSupervisedCuratedRunner,
+  type SupervisedCuratedRunner,
+} from './supervised-runner.js';
+import { startSupervisedService, type SupervisedService } from './supervised-service.js';
 import {
   removeStackState,
   writeStackState,
@@ -164,17 +169,6 @@ function feedUrlFor(original: string | undefined, feed: RunningFeed): string | u
   return `${feed.baseUrl}/${file}`;
 }
 
-const EMPTY_STATS: CuratedStreamingStats = {
-  batches: 0,
-  failedBatches: 0,
-  messagesAcked: 0,
-  messagesNacked: 0,
-  rowsInserted: 0,
-  dlqInserted: 0,
-  rowsRejected: 0,
-  lastError: null,
-};
-
 /**
  * The whole pipeline on one machine, provisioned from the rendered manifests: emulators →
  * services (one process each, configured from their Knative specs) → `reconcile` (push endpoints
@@ -193,7 +187,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
   const speed = options.speed ?? 1;
   const clock = createSimClock({ speed, start: options.start });
   const cleanups: (() => Promise<void>)[] = [];
+  // Aborted first thing in close(): a component that dies while the stack stops stays down.
+  const shutdown = new AbortController();
   const close = async () => {
+    shutdown.abort();
     for (const cleanup of cleanups.splice(0).reverse()) {
       try {
         await cleanup();
@@ -264,7 +261,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       // No Google metadata server here: skip the lookup (and its warning) in the clients.
       METADATA_SERVER_DETECTION: 'none',
     };
-    const services = new Map<string, ChildService>();
+    const services = new Map<string, SupervisedService>();
     const serviceEnvOf = (spec: ServiceSpec, port: number): Record<string, string> => {
       const audience = audiences[spec.name];
       const merged: Record<string, string> = {
@@ -287,14 +284,15 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
     progress(`starting ${toStart.length} services from clusters/local/cloud-run`);
     const started = await Promise.allSettled(
       toStart.map(async (spec) => {
-        const service = await startChildService({
+        // Restarted with backoff when it dies, as Cloud Run would (restart-policy.ts).
+        const service = await startSupervisedService({
           name: spec.name,
           entry: spec.entry,
           cwd: root,
           env: serviceEnvOf(spec, spec.name === 'pmp-dashboard' ? ports.dashboard : 0),
           logFile: path.join(dataDir ?? path.join(root, '.pmp'), 'logs', `${spec.name}.log`),
-          onExit: (code, signal) =>
-            log.error({ service: spec.name, code, signal }, 'service exited unexpectedly'),
+          log,
+          stopRestarts: shutdown.signal,
         });
         services.set(spec.name, service);
         cleanups.push(() => service.stop());
@@ -337,20 +335,14 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       pubsubHost: env.PUBSUB_EMULATOR_HOST,
       bigqueryUrl: env.BIGQUERY_EMULATOR_HOST,
       logger: log.child({ component: 'pmp-velib-curated' }),
+      // The thread is restarted with backoff when it dies (restart-policy.ts).
+      log,
+      stopRestarts: shutdown.signal,
     };
-    let runner: CuratedStreamingRunner | undefined =
-      await startCuratedStreamingRunnerThread(runnerOptions);
-    let finished: CuratedStreamingStats = EMPTY_STATS;
-    const add = (a: CuratedStreamingStats, b: CuratedStreamingStats): CuratedStreamingStats => ({
-      batches: a.batches + b.batches,
-      failedBatches: a.failedBatches + b.failedBatches,
-      messagesAcked: a.messagesAcked + b.messagesAcked,
-      messagesNacked: a.messagesNacked + b.messagesNacked,
-      rowsInserted: a.rowsInserted + b.rowsInserted,
-      dlqInserted: a.dlqInserted + b.dlqInserted,
-      rowsRejected: a.rowsRejected + b.rowsRejected,
-      lastError: b.lastError ?? a.lastError,
-    });
+    let runner: SupervisedCuratedRunner | undefined =
+      await startSupervisedCuratedRunner(runnerOptions);
+    let finished: CuratedStreamingStats = NO_CURATED_STATS;
+    const add = addCuratedStats;
     cleanups.push(async () => {
       await runner?.stop();
     });
@@ -431,7 +423,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       await resumeScheduler();
       if (!paused) return;
       paused = false;
-      runner = await startCuratedStreamingRunnerThread(runnerOptions);
+      runner = await startSupervisedCuratedRunner(runnerOptions);
     };
 
     const dashboard = services.get('pmp-dashboard');
@@ -470,7 +462,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
           kind: spec.name === 'pmp-dashboard' ? 'dashboard' : 'service',
           url: service ? service.url : null,
           status: service ? service.status() : 'failed to start (see logs)',
-          detail: service ? `pid ${service.pid}` : undefined,
+          detail: service?.detail(),
+          ...(service ? { pid: service.pid, restarts: service.restarts() } : {}),
         });
       }
       list.push({
@@ -479,10 +472,18 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
         url: null,
         status: paused
           ? 'paused'
-          : stats.lastError
-            ? `running (last error: ${stats.lastError})`
-            : 'running',
-        detail: `${stats.messagesAcked} snapshots → ${stats.rowsInserted} rows, ${stats.dlqInserted} DLQ`,
+          : runner && runner.phase() !== 'running'
+            ? runner.phase()
+            : stats.lastError
+              ? `running (last error: ${stats.lastError})`
+              : 'running',
+        detail: [
+          `${stats.messagesAcked} snapshots → ${stats.rowsInserted} rows, ${stats.dlqInserted} DLQ`,
+          runner?.describeRestarts() ?? '',
+        ]
+          .filter((part) => part !== '')
+          .join('; '),
+        ...(runner ? { restarts: runner.restarts() } : {}),
       });
       for (const s of scheduler?.status() ?? []) {
         list.push({

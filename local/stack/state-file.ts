@@ -11,6 +11,10 @@ export interface ComponentState {
   readonly url: string | null;
   readonly status: string;
   readonly detail?: string;
+  /** A service's process id now (it changes when the stack restarts it). */
+  readonly pid?: number;
+  /** How many times the stack restarted it after it died (services, the curated runner). */
+  readonly restarts?: number;
 }
 
 /**
