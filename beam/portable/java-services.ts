@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTool } from './run-tool.js';
@@ -26,17 +27,29 @@ const JAVA_MODULES = fileURLToPath(new URL('./java/', import.meta.url));
  */
 export async function javaServiceJar(service: JavaService): Promise<string> {
   const { module, jar } = JAVA_SERVICES[service];
-  const built = await cachedBuild(`java-${module}-${BEAM_VERSION}`, async (dir) => {
-    process.stderr.write(
-      `pmp: assembling Beam ${BEAM_VERSION} ${module} with Maven (first use only, ~1 min)…\n`,
-    );
-    await runTool(
-      'mvn',
-      ['-q', '-B', '-f', join(JAVA_MODULES, module, 'pom.xml'), 'package', `-Dpmp.out=${dir}`],
-      `assembling the Beam ${module} from Maven Central`,
-    );
-  });
+  const built = await cachedBuild(
+    `java-${module}-${BEAM_VERSION}-${pomsHash(module)}`,
+    async (dir) => {
+      process.stderr.write(
+        `pmp: assembling Beam ${BEAM_VERSION} ${module} with Maven (first use only, ~1 min)…\n`,
+      );
+      await runTool(
+        'mvn',
+        ['-q', '-B', '-f', join(JAVA_MODULES, module, 'pom.xml'), 'package', `-Dpmp.out=${dir}`],
+        `assembling the Beam ${module} from Maven Central`,
+      );
+    },
+  );
   const path = join(built, jar);
   if (!existsSync(path)) throw new Error(`${path} is missing: delete ${built} and retry`);
   return path;
+}
+
+/** Changes to a module's pom (or the parent's) build a new jar instead of reusing a stale one. */
+function pomsHash(module: string): string {
+  const hash = createHash('sha256');
+  for (const pom of [join(JAVA_MODULES, 'pom.xml'), join(JAVA_MODULES, module, 'pom.xml')]) {
+    hash.update(readFileSync(pom));
+  }
+  return hash.digest('hex').slice(0, 12);
 }

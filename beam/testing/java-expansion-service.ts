@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect, type AddressInfo, type Server } from 'node:net';
-import { javaServiceJar } from '../portable/java-services.js';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { startGcpExpansionService } from '../portable/gcp-expansion-service.js';
 
 /**
  * Beam's real Java GCP IO expansion service (2.49, as the project assembles it), for tests. Its
@@ -19,7 +18,6 @@ export interface JavaExpansionService {
 }
 
 export async function startJavaExpansionService(): Promise<JavaExpansionService> {
-  const jar = await javaServiceJar('gcpExpansionService');
   const tunnelRequests: string[] = [];
   const proxy = await listen(
     createServer((socket) => {
@@ -31,32 +29,21 @@ export async function startJavaExpansionService(): Promise<JavaExpansionService>
       socket.on('error', () => undefined);
     }),
   );
-  const port = await freePort();
-  const proxyPort = (proxy.address() as AddressInfo).port;
-  const java = spawn(
-    'java',
-    [
-      `-Dhttps.proxyHost=127.0.0.1`,
-      `-Dhttps.proxyPort=${proxyPort}`,
-      `-Dhttp.proxyHost=127.0.0.1`,
-      `-Dhttp.proxyPort=${proxyPort}`,
-      '-jar',
-      jar,
-      String(port),
-    ],
-    // No Google credentials and no metadata-server probe: the service must not look for a VM.
-    { env: { ...process.env, NO_GCE_CHECK: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const proxyPort = String((proxy.address() as AddressInfo).port);
   let printed = '';
-  java.stdout!.on('data', (c: Buffer) => (printed += c.toString('utf8')));
-  java.stderr!.on('data', (c: Buffer) => (printed += c.toString('utf8')));
-  await waitForPort(port, java, () => printed);
+  const service = await startGcpExpansionService({
+    jvmArgs: ['https', 'http'].flatMap((scheme) => [
+      `-D${scheme}.proxyHost=127.0.0.1`,
+      `-D${scheme}.proxyPort=${proxyPort}`,
+    ]),
+    log: (text) => (printed += text),
+  });
   return {
-    address: `localhost:${port}`,
+    address: service.address,
     tunnelRequests,
     output: () => printed,
     close: async () => {
-      await stop(java);
+      await service.stop();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     },
   };
@@ -64,39 +51,4 @@ export async function startJavaExpansionService(): Promise<JavaExpansionService>
 
 function listen(server: Server): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function freePort(): Promise<number> {
-  const server = await listen(createServer());
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitForPort(port: number, java: ChildProcess, printed: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (java.exitCode !== null) {
-      throw new Error(`the expansion service exited ${java.exitCode}:\n${printed().slice(-2000)}`);
-    }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  java.kill('SIGKILL');
-  throw new Error(`the expansion service did not listen on ${port} within 60 s`);
-}
-
-function stop(java: ChildProcess): Promise<void> {
-  if (java.exitCode !== null || java.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    java.once('exit', () => resolve());
-    java.kill('SIGKILL');
-  });
 }
