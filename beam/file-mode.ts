@@ -1,9 +1,11 @@
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { COUNTERS } from './curated-elements.js';
 import { runOnDirectRunner } from './direct-run.js';
+import { figuresFromCounters, type FileModeFigures } from './file-mode-figures.js';
 import { curateFileParallel } from './file-mode-parallel.js';
 import { ndjsonPipeline } from './ndjson-pipeline.js';
+import type { RunnerName } from './portable/runner-names.js';
+import { ToolchainError } from './portable/toolchain-cache.js';
 
 export interface CurateFileOptions {
   /** NDJSON file of event envelopes, one per line (blank lines are skipped). */
@@ -27,6 +29,13 @@ export interface CurateFileOptions {
   readonly rangeBytes?: number;
   /** Called as ranges are written when several threads curate: ranges written, ranges in all. */
   readonly onProgress?: (written: number, total: number) => void;
+  /**
+   * Where the pipeline runs: `direct` in process; `portable` (Beam's Python job service) and
+   * `flink` (an embedded Flink) are real Beam runners, provisioned on first use, one job on one
+   * thread (`workers` must be 1). The files are the same bytes on all three.
+   * @default 'direct'
+   */
+  readonly runner?: RunnerName;
 }
 
 /** Most threads file mode uses: past this, writing in order and memory outweigh the gain. */
@@ -43,16 +52,9 @@ export function defaultFileModeWorkers(): number {
  */
 export const MIN_BYTES_PER_WORKER = 16 << 20;
 
-export interface CurateFileSummary {
-  /** Non-blank input lines. */
-  readonly messages: number;
-  readonly stationRows: number;
-  readonly snapshotsCurated: number;
-  /** Envelopes of another event type (e.g. station_information_snapshot): no rows, no DLQ. */
-  readonly snapshotsIgnored: number;
-  readonly dlqParseNormalize: number;
-  readonly dlqSnapshotToStationRows: number;
-  readonly blankLinesSkipped: number;
+/** A run's figures (user counters, or on Flink the files: `figuresFrom`), runner and wall time. */
+export interface CurateFileSummary extends FileModeFigures {
+  readonly runner: RunnerName;
   readonly elapsedMs: number;
 }
 
@@ -100,10 +102,17 @@ function truncateOutput(option: string, path: string): void {
 
 /**
  * File mode, as the original's local mode: NDJSON envelopes in, NDJSON curated rows and DLQ
- * records out, through the curated composite on the DirectRunner. Every non-blank input line ends
- * as rows, a DLQ record or an ignored (other event type) snapshot; the summary says how many.
+ * records out, through the curated composite on the DirectRunner (or on a real Beam runner, `runner`).
+ * Every non-blank input line ends as rows, a DLQ record or an ignored (other event type) snapshot;
+ * the summary says how many. A runner that cannot be provisioned throws a ToolchainError.
  */
 export async function curateFile(options: CurateFileOptions): Promise<CurateFileSummary> {
+  const runner = options.runner ?? 'direct';
+  if (runner !== 'direct' && options.workers !== undefined && options.workers !== 1) {
+    throw new CurateFileError(
+      `--workers must be 1 with --runner ${runner} (one job on one thread), got ${options.workers}`,
+    );
+  }
   checkInput(options.input);
   const outputs = new Set([options.output, options.dlq]);
   if (outputs.size < 2) throw new CurateFileError('--output and --dlq must be different files');
@@ -112,6 +121,7 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
   }
   const workers =
     options.workers ??
+    (runner !== 'direct' ? 1 : undefined) ??
     Math.max(
       1,
       Math.min(
@@ -128,39 +138,47 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
   truncateOutput('--dlq', options.dlq);
 
   const started = performance.now();
-  let counters: Record<string, number>;
+  let figures: FileModeFigures;
   try {
-    counters =
-      workers === 1
-        ? await runOnDirectRunner(
-            ndjsonPipeline({
-              inputPath: options.input,
-              rowsPath: options.output,
-              dlqPath: options.dlq,
-              fixedNow: options.fixedNow ?? null,
-            }),
-          )
-        : await curateFileParallel({
+    figures =
+      runner === 'direct'
+        ? figuresFromCounters(await curateOnDirectRunner(options, workers))
+        : await (
+            await import('./portable/curate-file-on-runner.js')
+          ).curateFileOnRunner(runner, {
             input: options.input,
             output: options.output,
             dlq: options.dlq,
             fixedNow: options.fixedNow ?? null,
-            threads: workers,
-            ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
-            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           });
   } catch (error) {
+    if (error instanceof ToolchainError) throw error;
     throw new CurateFileError(`curate pipeline failed: ${reason(error)}`, { cause: error });
   }
-  const count = (name: string) => counters[name] ?? 0;
-  return {
-    messages: count(COUNTERS.messagesIn),
-    stationRows: count(COUNTERS.stationRows),
-    snapshotsCurated: count(COUNTERS.snapshotsCurated),
-    snapshotsIgnored: count(COUNTERS.snapshotsIgnored),
-    dlqParseNormalize: count(COUNTERS.parseNormalizeDlq),
-    dlqSnapshotToStationRows: count(COUNTERS.snapshotToStationRowsDlq),
-    blankLinesSkipped: count(COUNTERS.blankLinesSkipped),
-    elapsedMs: performance.now() - started,
-  };
+  return { ...figures, runner, elapsedMs: performance.now() - started };
+}
+
+/** The counters of a run in process: one DirectRunner, or one per thread over line ranges. */
+function curateOnDirectRunner(
+  options: CurateFileOptions,
+  workers: number,
+): Promise<Record<string, number>> {
+  return workers === 1
+    ? runOnDirectRunner(
+        ndjsonPipeline({
+          inputPath: options.input,
+          rowsPath: options.output,
+          dlqPath: options.dlq,
+          fixedNow: options.fixedNow ?? null,
+        }),
+      )
+    : curateFileParallel({
+        input: options.input,
+        output: options.output,
+        dlq: options.dlq,
+        fixedNow: options.fixedNow ?? null,
+        threads: workers,
+        ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
 }

@@ -109,6 +109,20 @@ export class NdjsonSourceDoFn {
   }
 }
 
+/**
+ * How NdjsonSourceDoFn would split `path` into messages and skipped blank lines, counted outside
+ * any pipeline: file mode's figures on a runner that reports no user counters (Flink).
+ */
+export function countEnvelopeLines(path: string): { messages: number; blankLines: number } {
+  let messages = 0;
+  let blankLines = 0;
+  for (const { line } of readLines(path)) {
+    if (isBlank(line)) blankLines += 1;
+    else messages += 1;
+  }
+  return { messages, blankLines };
+}
+
 const WRITE_BUFFER_BYTES = 1 << 20;
 
 /**

@@ -5,14 +5,53 @@ import {
   defaultFileModeWorkers,
   MAX_FILE_MODE_WORKERS,
   MIN_BYTES_PER_WORKER,
+  type CurateFileSummary,
 } from '../../beam/file-mode.js';
+import { RUNNER_NAMES, type RunnerName } from '../../beam/portable/runner-names.js';
+import { ToolchainError } from '../../beam/portable/toolchain-cache.js';
 
 interface CurateFlags {
   input?: string;
   output?: string;
   dlq?: string;
   workers?: number;
+  runner: RunnerName;
   stream?: boolean;
+}
+
+function parseRunner(value: string): RunnerName {
+  if (!(RUNNER_NAMES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`one of ${RUNNER_NAMES.join(', ')}`);
+  }
+  return value as RunnerName;
+}
+
+/** Where the summary's figures came from, said once at its end. */
+function figuresNote(s: CurateFileSummary): string {
+  if (s.figuresFrom === 'counters') return `figures: the pipeline's counters (runner ${s.runner})`;
+  return `figures: counted in the files (runner ${s.runner} reports no user counters): messages and blank lines in --input, rows in --output, DLQ records per stage in --dlq`;
+}
+
+function snapshotsLine(s: CurateFileSummary): string {
+  if (s.snapshotsCurated !== null && s.snapshotsIgnored !== null) {
+    return `snapshots curated: ${s.snapshotsCurated}, ignored (other event types): ${s.snapshotsIgnored}`;
+  }
+  // Every message ends as rows, one DLQ record or an ignored snapshot (curated-elements.ts).
+  const curatedOrIgnored = s.messages - s.dlqParseNormalize - s.dlqSnapshotToStationRows;
+  return `snapshots curated or ignored (other event types): ${curatedOrIgnored} (messages − DLQ records; the files cannot tell the two apart)`;
+}
+
+function summaryText(s: CurateFileSummary, flags: CurateFlags): string {
+  const seconds = s.elapsedMs / 1000;
+  return [
+    `messages: ${s.messages} (blank lines skipped: ${s.blankLinesSkipped})`,
+    snapshotsLine(s),
+    `station rows: ${s.stationRows} → ${flags.output}`,
+    `dlq records: ${s.dlqParseNormalize + s.dlqSnapshotToStationRows} (parse_normalize ${s.dlqParseNormalize}, snapshot_to_station_rows ${s.dlqSnapshotToStationRows}) → ${flags.dlq}`,
+    `elapsed: ${seconds.toFixed(2)} s (${Math.round(s.stationRows / Math.max(seconds, 1e-9))} station rows/s)`,
+    ...(s.runner === 'direct' && s.figuresFrom === 'counters' ? [] : [figuresNote(s)]),
+    '',
+  ].join('\n');
 }
 
 function parseWorkers(value: string): number {
@@ -32,7 +71,7 @@ export function registerCurate(program: Command): void {
   program
     .command('curate')
     .description(
-      'run the curated Beam pipeline on the DirectRunner: NDJSON envelopes → station rows + DLQ, or --stream from Pub/Sub to BigQuery',
+      'run the curated Beam pipeline (DirectRunner, or --runner portable|flink): NDJSON envelopes → station rows + DLQ, or --stream from Pub/Sub to BigQuery',
     )
     .option('--input <file>', 'NDJSON file of event envelopes, one per line (file mode)')
     .option('--output <file>', 'NDJSON file for curated station rows (created or truncated)')
@@ -41,6 +80,12 @@ export function registerCurate(program: Command): void {
       '--workers <n>',
       `threads curating at once in file mode: the input is cut into ranges of lines, each curated on its own DirectRunner, the output written in input order (identical to --workers 1, which runs in this thread only); default: one per core, at most ${MAX_FILE_MODE_WORKERS} (here ${defaultFileModeWorkers()}), and one per ${MIN_BYTES_PER_WORKER >> 20} MiB of input (a worker first loads the Beam SDK)`,
       parseWorkers,
+    )
+    .option(
+      '--runner <name>',
+      `where file mode runs: direct (in process), portable (Beam's Python job service) or flink (an embedded Flink), the last two on one thread (--workers 1) and provisioned on first use into node_modules/.cache/pmp-beam/; same files on all three`,
+      parseRunner,
+      'direct',
     )
     .option(
       '--stream',
@@ -65,21 +110,12 @@ export function registerCurate(program: Command): void {
           input: flags.input!,
           output: flags.output!,
           dlq: flags.dlq!,
+          runner: flags.runner,
           ...(flags.workers === undefined ? {} : { workers: flags.workers }),
         });
-        const seconds = s.elapsedMs / 1000;
-        process.stdout.write(
-          [
-            `messages: ${s.messages} (blank lines skipped: ${s.blankLinesSkipped})`,
-            `snapshots curated: ${s.snapshotsCurated}, ignored (other event types): ${s.snapshotsIgnored}`,
-            `station rows: ${s.stationRows} → ${flags.output}`,
-            `dlq records: ${s.dlqParseNormalize + s.dlqSnapshotToStationRows} (parse_normalize ${s.dlqParseNormalize}, snapshot_to_station_rows ${s.dlqSnapshotToStationRows}) → ${flags.dlq}`,
-            `elapsed: ${seconds.toFixed(2)} s (${Math.round(s.stationRows / Math.max(seconds, 1e-9))} station rows/s)`,
-            '',
-          ].join('\n'),
-        );
+        process.stdout.write(summaryText(s, flags));
       } catch (error) {
-        if (!(error instanceof CurateFileError)) throw error;
+        if (!(error instanceof CurateFileError) && !(error instanceof ToolchainError)) throw error;
         process.stderr.write(`pmp curate: ${error.message}\n`);
         process.exitCode = 1;
       }

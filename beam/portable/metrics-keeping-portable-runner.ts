@@ -1,0 +1,52 @@
+import '../beam-sdk.js';
+import type { MonitoringInfo } from 'apache-beam/proto/metrics';
+import { PortableRunner } from 'apache-beam/runners/portable_runner/runner';
+import { aggregateMetrics } from 'apache-beam/worker/metrics';
+
+type JobMetricsResponse = Awaited<ReturnType<PortableRunner['getJobMetrics']>>;
+
+/** Which of the job service's metric results a figure was read from. */
+export type MetricResultKind = 'committed' | 'attempted';
+
+/** A job's user counters and which results they came from (none: the service reported none). */
+export interface ReportedCounters {
+  readonly counters: Record<string, number>;
+  readonly from: MetricResultKind | null;
+}
+
+const USER_COUNTER_URN = 'beam:metric:user:sum_int64:v1';
+
+/**
+ * The SDK's PortableRunner, keeping the last GetJobMetrics answer of its job service. The SDK's
+ * `result.counters()` reads only the `committed` results, and reads them once, as the job ends,
+ * just before it stops the job service; a service that reports its user counters as `attempted`
+ * only then looks as if it had none. Both lists are kept here, as reported.
+ */
+export class MetricsKeepingPortableRunner extends PortableRunner {
+  private lastMetrics: JobMetricsResponse['metrics'] | undefined;
+
+  override async getJobMetrics(jobId: string): Promise<JobMetricsResponse> {
+    const response = await super.getJobMetrics(jobId);
+    this.lastMetrics = response.metrics;
+    return response;
+  }
+
+  /**
+   * The user counters of the last job that ended: the committed results if the service reported
+   * any user counter there, else the attempted ones (for a batch job that finished DONE without
+   * retries, the same values), else none.
+   */
+  reportedUserCounters(): ReportedCounters {
+    const results: Record<MetricResultKind, MonitoringInfo[]> = {
+      committed: this.lastMetrics?.committed ?? [],
+      attempted: this.lastMetrics?.attempted ?? [],
+    };
+    for (const kind of ['committed', 'attempted'] as const) {
+      const counters = Object.fromEntries(
+        aggregateMetrics(results[kind], USER_COUNTER_URN),
+      ) as Record<string, number>;
+      if (Object.keys(counters).length > 0) return { counters, from: kind };
+    }
+    return { counters: {}, from: null };
+  }
+}
