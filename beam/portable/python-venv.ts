@@ -15,7 +15,7 @@ export async function beamPython(): Promise<string> {
       `pmp: creating a Python venv with apache-beam==${BEAM_VERSION} (first use only, ~1–2 min)…\n`,
     );
     const python = process.env.PMP_PYTHON ?? 'python3';
-    await runTool(python, ["-m", "venv", dir], 'creating the Beam Python venv');
+    await runTool(python, ['-m', 'venv', dir], 'creating the Beam Python venv');
     await runTool(
       join(dir, 'bin', 'pip'),
       ['install', '--quiet', '--disable-pip-version-check', `apache-beam==${BEAM_VERSION}`],

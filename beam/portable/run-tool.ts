@@ -21,7 +21,9 @@ export function runTool(
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', (error) =>
-      reject(new ToolchainError(`${what}: cannot run ${command} (${error.message})`, { cause: error })),
+      reject(
+        new ToolchainError(`${what}: cannot run ${command} (${error.message})`, { cause: error }),
+      ),
     );
     child.on('close', (code) => {
       if (code === 0) return resolve();

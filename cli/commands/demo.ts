@@ -65,9 +65,7 @@ export function registerDemo(program: Command): void {
           return;
         }
         if (flags.schedulerOnly) {
-          throw new Error(
-            '--scheduler-only works with --local only',
-          );
+          throw new Error('--scheduler-only works with --local only');
         }
         if (!['dev', 'prod'].includes(flags.env)) {
           throw new Error(`--env must be dev or prod (or use --local): ${flags.env}`);
