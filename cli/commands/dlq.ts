@@ -3,6 +3,17 @@ import type { Command } from 'commander';
 import { loadReplayerEnv, replaySettings } from '../../services/dlq-replayer/config.js';
 import { exitCodeOf, replayDeadLetters } from '../../services/dlq-replayer/replay.js';
 import { createLogger } from '../../services/shared/logger.js';
+import {
+  dlqClientsFor,
+  formatDeadLetter,
+  formatDeadLetterList,
+  listDeadLetters,
+  runDrill,
+  showDeadLetter,
+  SHOW_PAYLOAD_CHARS,
+  type DlqTargetOptions,
+} from '../../local/dlq/index.js';
+import { cliAction } from '../../local/stack/cli-action.js';
 
 const number = (name: string, least: number) => (value: string) => {
   const n = Number(value);
@@ -31,7 +42,13 @@ interface ReplayFlags {
  * job's environment variables (same names, same defaults); PUBSUB_EMULATOR_HOST selects the emulator.
  */
 export function registerDlq(program: Command): void {
-  const dlq = program.command('dlq').description('inspect and replay dead-lettered messages');
+  const dlq = program
+    .command('dlq')
+    .description(
+      'inspect (list, show), drill and replay dead letters: the local stack by default, --project for Google Cloud',
+    );
+  registerInspect(dlq);
+  registerDrill(dlq);
   dlq
     .command('replay')
     .description(
@@ -73,4 +90,142 @@ export function registerDlq(program: Command): void {
         await pubsub.close();
       }
     });
+}
+
+/** `5m`, `24h`, `7d` before now, or an RFC 3339 time. */
+const sinceTime = (value: string): Date => {
+  const relative = /^(\d+)([smhd])$/.exec(value);
+  if (relative) {
+    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[relative[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(Date.now() - Number(relative[1]) * unit);
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new Error('since must be like 30m, 24h, 7d or an RFC 3339 time');
+  return date;
+};
+
+interface TargetFlags extends DlqTargetOptions {
+  json?: boolean;
+}
+
+const withTarget = (command: Command) =>
+  command
+    .option(
+      '--project <id>',
+      'a Google Cloud project (official clients, emulator variables ignored)',
+    )
+    .option('--data-dir <dir>', 'the local stack to read (pmp start --data-dir)', '.pmp')
+    .option('--json', 'machine-readable output');
+
+async function withClients<T>(
+  flags: TargetFlags,
+  use: (clients: Awaited<ReturnType<typeof dlqClientsFor>>) => Promise<T>,
+): Promise<T> {
+  const clients = await dlqClientsFor(flags);
+  try {
+    return await use(clients);
+  } finally {
+    await clients.close();
+  }
+}
+
+function registerInspect(dlq: Command): void {
+  withTarget(
+    dlq
+      .command('list')
+      .description(
+        'dead letters of the station-info push (BigQuery table + hold subscription, peeked, not consumed), the curated job and the push writers: counts by source, origin and reason, then the newest records',
+      ),
+  )
+    .option(
+      '--since <when>',
+      'only newer: 30m, 24h, 7d or an RFC 3339 time (default 7d)',
+      sinceTime,
+    )
+    .option(
+      '--limit <n>',
+      'records to print, newest first (counts always cover everything)',
+      whole('limit', 1),
+      20,
+    )
+    .action(
+      cliAction('dlq list', async (flags: TargetFlags & { since?: Date; limit: number }) => {
+        const list = await withClients(flags, (clients) =>
+          listDeadLetters(clients, { since: flags.since, limit: flags.limit }),
+        );
+        process.stdout.write(
+          `${flags.json ? JSON.stringify(list, null, 2) : formatDeadLetterList(list)}\n`,
+        );
+      }),
+    );
+  withTarget(
+    dlq
+      .command('show <id>')
+      .description(
+        'one dead letter in full (id from pmp dlq list): fields, attributes, payload pretty-printed',
+      ),
+  )
+    .option(
+      '--max-chars <n>',
+      'payload characters to print before cutting',
+      whole('max-chars', 1),
+      SHOW_PAYLOAD_CHARS,
+    )
+    .action(
+      cliAction('dlq show', async (id: string, flags: TargetFlags & { maxChars: number }) => {
+        const record = await withClients(flags, (clients) => showDeadLetter(clients, id));
+        process.stdout.write(
+          `${flags.json ? JSON.stringify(record, null, 2) : formatDeadLetter(record, flags.maxChars)}\n`,
+        );
+      }),
+    );
+}
+
+function registerDrill(dlq: Command): void {
+  withTarget(
+    dlq
+      .command('drill')
+      .description(
+        'publish a pmp_drill=<uuid> message the station-info writer refuses until replayed; watch it reach the dead-letter topic, the hold subscription and the BigQuery DLQ table, replay only it, see it back on the source topic; print each step with its time, exit 1 naming the step that did not happen',
+      ),
+  )
+    .option(
+      '--dead-letter-timeout <s>',
+      'seconds for the 5 refused deliveries (backoff 10 s doubling: ~150 s)',
+      number('dead-letter-timeout', 1),
+      300,
+    )
+    .option('--step-timeout <s>', 'seconds for every other step', number('step-timeout', 1), 60)
+    .action(
+      cliAction(
+        'dlq drill',
+        async (flags: TargetFlags & { deadLetterTimeout: number; stepTimeout: number }) => {
+          const report = await withClients(flags, (clients) =>
+            runDrill(clients, {
+              log: createLogger({
+                name: 'pmp-dlq-drill',
+                destination: process.stderr,
+                level: 'warn',
+              }),
+              deadLetterTimeoutMs: flags.deadLetterTimeout * 1000,
+              stepTimeoutMs: flags.stepTimeout * 1000,
+              onStep: flags.json
+                ? undefined
+                : (step) =>
+                    process.stdout.write(
+                      `${step.ok ? 'ok  ' : 'FAIL'}  ${step.step.padEnd(24)}  +${(step.atMs / 1000).toFixed(1)} s  (${(step.tookMs / 1000).toFixed(1)} s)  ${step.detail}\n`,
+                    ),
+            }),
+          );
+          if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+          if (!report.ok) {
+            process.stderr.write(
+              `pmp dlq drill: step "${report.failedStep}" did not happen (drill ${report.drillId})\n`,
+            );
+            process.exitCode = 1;
+          }
+        },
+      ),
+    );
 }
