@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../core/test-support/fixtures.js';
 import {
@@ -9,6 +10,7 @@ import {
 } from '../../local/bigquery-emulator/index.js';
 import { insertHistory, simulatedHistory } from '../../sql/testing/simulated-history.js';
 import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { silentLogger } from '../shared/logger.js';
 import { startDashboard, type RunningDashboard } from './index.js';
 
@@ -17,6 +19,7 @@ import { startDashboard, type RunningDashboard } from './index.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
 const SNAPSHOTS = 18;
+const HISTORY_START = new Date('2025-10-20T04:00:00Z'); // Monday 06:00 in Paris
 
 let emulator: BigQueryEmulator;
 let dashboard: RunningDashboard;
@@ -26,14 +29,7 @@ let stationCount: number;
 beforeAll(async () => {
   emulator = await startBigQueryEmulator({ port: 0, log: silentLogger() });
   const bigquery = emulatorClient(emulator.url, 'dash-browser');
-  await createWarehouse(bigquery);
-  const history = simulatedHistory({
-    start: new Date('2025-10-20T04:00:00Z'), // Monday 06:00 in Paris
-    snapshots: SNAPSHOTS,
-    everyMinutes: 60,
-  });
-  stationCount = history.stationCount;
-  await insertHistory(bigquery, history);
+  stationCount = await seedHourlyHistory(bigquery, SNAPSHOTS);
   const dlq = bigquery.dataset('pmp_ops');
   await dlq.table('velib_station_status_curated_dlq').insert([
     {
@@ -65,6 +61,68 @@ beforeAll(async () => {
     ],
   });
 }, 120_000);
+
+/** A warehouse holding `hours` hourly snapshots of the real station list; the station count. */
+async function seedHourlyHistory(bigquery: BigQuery, hours: number): Promise<number> {
+  await createWarehouse(bigquery);
+  const history = simulatedHistory({ start: HISTORY_START, snapshots: hours, everyMinutes: 60 });
+  await insertHistory(bigquery, history);
+  return history.stationCount;
+}
+
+/** Upper bound of a bar's width in the hourly charts (charts.js MAX_BAR_WIDTH, plus rounding). */
+const MAX_BAR_WIDTH_PX = 28.5;
+
+let screenshotDir: string | undefined;
+/** One temporary directory per run for the chart screenshots at each history length. */
+function chartScreenshotDir(): string {
+  screenshotDir ??= mkdtempSync(path.join(tmpdir(), 'pmp-dashboard-charts-'));
+  return screenshotDir;
+}
+
+interface Box {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The client-space box of every element the locator matches, as the user sees it drawn. */
+function boxesOf(locator: Locator): Promise<Box[]> {
+  return locator.evaluateAll((els) =>
+    els.map((el) => {
+      const { left, top, right, bottom, width, height } = el.getBoundingClientRect();
+      return { left, top, right, bottom, width, height };
+    }),
+  );
+}
+
+async function boxOf(locator: Locator): Promise<Box> {
+  const [box, ...more] = await boxesOf(locator);
+  expect(more, 'one element').toEqual([]);
+  return box!;
+}
+
+function expectInside(inner: readonly Box[], outer: Box, what: string): void {
+  const rounding = 0.5;
+  inner.forEach((box, i) => {
+    expect(box.left, `${what} #${i} left`).toBeGreaterThanOrEqual(outer.left - rounding);
+    expect(box.right, `${what} #${i} right`).toBeLessThanOrEqual(outer.right + rounding);
+    expect(box.top, `${what} #${i} top`).toBeGreaterThanOrEqual(outer.top - rounding);
+    expect(box.bottom, `${what} #${i} bottom`).toBeLessThanOrEqual(outer.bottom + rounding);
+  });
+}
+
+/** Points one series draws: the vertices of its line, or its lone marker when it has one point. */
+async function marksOf(chart: Locator, key: string): Promise<number> {
+  const lines = await chart
+    .locator(`polyline.line[data-key="${key}"]`)
+    .evaluateAll((els) => els.map((e) => e.getAttribute('points')!.trim().split(/\s+/).length));
+  const markers = await chart.locator(`circle.marker[data-key="${key}"]`).count();
+  return lines.reduce((sum, n) => sum + n, 0) + markers;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -139,6 +197,61 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   });
+
+  // A first start has one hour of data, then two: the charts must stay inside their panels and
+  // draw something at every size (one hour once drew a bar across the next panel and no line).
+  it.each([1, 2, 24])(
+    'draws the hourly charts inside their panels with %i hour(s)',
+    async (hours) => {
+      const projectId = `dash-browser-${hours}h`;
+      const bigquery = emulatorClient(emulator.url, projectId);
+      await seedHourlyHistory(bigquery, hours);
+      const seeded = await startDashboard({ port: 0, projectId, bigquery, log: silentLogger() });
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1250 } });
+      try {
+        await page.goto(seeded.url);
+        await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
+        await page
+          .locator('.charts')
+          .screenshot({ path: path.join(chartScreenshotDir(), `charts-${hours}h.png`) });
+
+        const emptyChart = page.getByTestId('chart-empty');
+        const emptyPanel = page.locator('.charts .panel').filter({ has: emptyChart });
+        const bars = await boxesOf(emptyChart.locator('rect.bar'));
+        expect(bars).toHaveLength(hours);
+        expectInside(bars, await boxOf(emptyChart), 'bar in its chart');
+        expectInside(bars, await boxOf(emptyPanel), 'bar in its panel');
+        for (const bar of bars) {
+          expect(bar.width).toBeGreaterThan(1);
+          expect(bar.width).toBeLessThanOrEqual(MAX_BAR_WIDTH_PX);
+        }
+
+        const bikesChart = page.getByTestId('chart-bikes');
+        expect(await marksOf(bikesChart, 'avg_total_bikes_available')).toBe(hours);
+        if (hours === 1) {
+          const [marker] = await boxesOf(
+            bikesChart.locator('circle.marker[data-key="avg_total_bikes_available"]'),
+          );
+          expect(marker?.width).toBeGreaterThan(3);
+        }
+        for (const chart of [bikesChart, emptyChart, page.getByTestId('chart-coverage')]) {
+          const chartBox = await boxOf(chart);
+          expectInside(
+            await boxesOf(chart.locator('.bar, .band, .line, .marker')),
+            chartBox,
+            'mark',
+          );
+          const labels = await boxesOf(chart.locator('text.x-label'));
+          expect(labels.length).toBeGreaterThanOrEqual(1);
+          expect(labels.length).toBeLessThanOrEqual(hours);
+          expectInside(labels, chartBox, 'time label');
+        }
+      } finally {
+        await page.close();
+        await seeded.close();
+      }
+    },
+  );
 
   it('shows a clear empty state before any data arrives', async () => {
     const bare = emulatorClient(emulator.url, 'dash-browser-empty');
