@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { javaServiceJar } from './java-services.js';
-import { JobServiceProcess } from './job-service-process.js';
+import { BeamServiceProcess } from './service-process.js';
 import { MetricsKeepingPortableRunner } from './metrics-keeping-portable-runner.js';
 import { beamPython } from './python-venv.js';
 
@@ -42,7 +42,7 @@ const FLINK_JOB_SERVER_JVM_FLAGS = ['-Dorg.slf4j.simpleLogger.defaultLogLevel=wa
  *   project's venv, as the SDK's universalRunner would start it;
  * - `flink`: the SDK's PortableRunner on Beam's Flink job server with an embedded `[local]` Flink in
  *   its JVM, as the SDK's flinkRunner would start it.
- * The job services are our JobServiceProcess rather than the SDK's: the SDK's gives a cold JVM 10 s
+ * The job services are our BeamServiceProcess rather than the SDK's: the SDK's gives a cold JVM 10 s
  * to listen and pours its logs into our stdout. Each call starts its own service for one job; the
  * runner keeps the job's metrics as the service reported them (metrics-keeping-portable-runner.ts).
  */
@@ -53,7 +53,7 @@ export async function createPortableRunner(
   if (name === 'portable') {
     const python = await beamPython();
     addServiceOverrides({ 'python:*': python });
-    const jobService = new JobServiceProcess({
+    const jobService = new BeamServiceProcess({
       name: "Beam's Python job service",
       command: python,
       args: (port) => [
@@ -76,7 +76,7 @@ export async function createPortableRunner(
   }
   const jar = await javaServiceJar('flinkJobServer');
   const artifactsDir = mkdtempSync(join(tmpdir(), 'pmp-flink-artifacts-'));
-  const jobService = new JobServiceProcess({
+  const jobService = new BeamServiceProcess({
     name: "Beam's Flink job server",
     command: 'java',
     args: (port) => [

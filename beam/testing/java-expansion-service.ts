@@ -36,7 +36,7 @@ export async function startJavaExpansionService(): Promise<JavaExpansionService>
       `-D${scheme}.proxyHost=127.0.0.1`,
       `-D${scheme}.proxyPort=${proxyPort}`,
     ]),
-    log: (text) => (printed += text),
+    onOutput: (text) => (printed += text),
   });
   return {
     address: service.address,

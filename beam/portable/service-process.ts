@@ -3,45 +3,52 @@ import { createServer, createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Service } from 'apache-beam/utils/service';
 
-/** How long a job service may take to listen: a cold JVM with Flink on a busy 2-core VM takes ~15 s. */
-export const JOB_SERVICE_READY_TIMEOUT_MS = 120_000;
-/** How long a job service may take to exit after SIGTERM before it is killed. */
+/** How long a service may take to listen: a cold JVM with Flink on a busy 2-core VM takes ~15 s. */
+export const SERVICE_READY_TIMEOUT_MS = 120_000;
+/** How long a service may take to exit after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 10_000;
-/** Lines of a job service's output kept for the error message when it fails. */
+/** Lines of a service's output kept for the error message when it fails. */
 const KEPT_OUTPUT_LINES = 40;
 
-export interface JobServiceProcessOptions {
+export interface BeamServiceProcessOptions {
   /** What the service is, for messages ("Beam's Flink job server"). */
   readonly name: string;
   readonly command: string;
   /** The arguments, given the port the service must listen on. */
   readonly args: (port: number) => readonly string[];
-  /** @default JOB_SERVICE_READY_TIMEOUT_MS */
+  /** @default SERVICE_READY_TIMEOUT_MS */
   readonly readyTimeoutMs?: number;
   /** Called once the process has exited after stop() (e.g. to remove its temporary folder). */
   readonly onStopped?: () => void;
+  /** The child's environment. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Everything the service prints, as it prints it (tests assert on a service's log). */
+  readonly onOutput?: (text: string) => void;
 }
 
 /**
- * A Beam job service (Python's local job service, Flink's job server) as a child process, handed to
- * the SDK's PortableRunner in place of its own SubprocessService, which waits only 10 s for the port
- * (too short for a cold JVM here) and lets the child inherit our stdout/stderr (Flink's INFO logs
- * all over the CLI's output). This one keeps the child's output to itself and shows its last lines
- * only if the service dies or never listens.
+ * A Beam service (Python's local job service, Flink's job server, the Java expansion service) as a
+ * child process, in place of the SDK's SubprocessService, which waits only 10 s for the port (too
+ * short for a cold JVM here) and lets the child inherit our stdout/stderr (Flink's INFO logs all
+ * over the CLI's output). This one keeps the child's output to itself and shows its last lines only
+ * if the service dies or never listens. Job services are handed to the SDK's PortableRunner as its
+ * `Service`; the expansion service's address goes into BEAM_SERVICE_OVERRIDES.
  */
-export class JobServiceProcess implements Service {
+export class BeamServiceProcess implements Service {
   private child: ChildProcess | null = null;
   private readonly output: string[] = [];
 
-  constructor(private readonly options: JobServiceProcessOptions) {}
+  constructor(private readonly options: BeamServiceProcessOptions) {}
 
   async start(): Promise<string> {
     const port = await freePort();
     const child = spawn(this.options.command, [...this.options.args(port)], {
+      env: this.options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     const keep = (chunk: Buffer) => {
+      this.options.onOutput?.(chunk.toString('utf8'));
       this.output.push(...chunk.toString('utf8').split('\n'));
       if (this.output.length > KEPT_OUTPUT_LINES) {
         this.output.splice(0, this.output.length - KEPT_OUTPUT_LINES);
@@ -85,7 +92,7 @@ export class JobServiceProcess implements Service {
   private async waitUntilListening(child: ChildProcess, port: number): Promise<void> {
     let spawnError: Error | null = null;
     child.once('error', (error) => (spawnError = error));
-    const deadline = Date.now() + (this.options.readyTimeoutMs ?? JOB_SERVICE_READY_TIMEOUT_MS);
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? SERVICE_READY_TIMEOUT_MS);
     while (Date.now() < deadline) {
       if (spawnError) {
         throw new Error(
@@ -101,7 +108,7 @@ export class JobServiceProcess implements Service {
       await sleep(200);
     }
     throw new Error(
-      `${this.options.name} did not listen on port ${port} within ${Math.round((this.options.readyTimeoutMs ?? JOB_SERVICE_READY_TIMEOUT_MS) / 1000)} s; its last lines:\n${this.outputTail()}`,
+      `${this.options.name} did not listen on port ${port} within ${Math.round((this.options.readyTimeoutMs ?? SERVICE_READY_TIMEOUT_MS) / 1000)} s; its last lines:\n${this.outputTail()}`,
     );
   }
 }
