@@ -65,6 +65,35 @@ export interface CuratedStreamingStats {
   readonly lastError: string | null;
 }
 
+/** The stats of a runner that has done nothing yet. */
+export const NO_CURATED_STATS: CuratedStreamingStats = {
+  batches: 0,
+  failedBatches: 0,
+  messagesAcked: 0,
+  messagesNacked: 0,
+  rowsInserted: 0,
+  dlqInserted: 0,
+  rowsRejected: 0,
+  lastError: null,
+};
+
+/** The totals of two runs of the curated runner, one after the other. */
+export function addCuratedStats(
+  a: CuratedStreamingStats,
+  b: CuratedStreamingStats,
+): CuratedStreamingStats {
+  return {
+    batches: a.batches + b.batches,
+    failedBatches: a.failedBatches + b.failedBatches,
+    messagesAcked: a.messagesAcked + b.messagesAcked,
+    messagesNacked: a.messagesNacked + b.messagesNacked,
+    rowsInserted: a.rowsInserted + b.rowsInserted,
+    dlqInserted: a.dlqInserted + b.dlqInserted,
+    rowsRejected: a.rowsRejected + b.rowsRejected,
+    lastError: b.lastError ?? a.lastError,
+  };
+}
+
 export interface CuratedStreamingRunner {
   /** Finishes the batch in flight (acking it), nacks what is queued, closes the subscriber. */
   stop(): Promise<void>;
@@ -120,16 +149,7 @@ export async function startCuratedStreamingRunner(
   const [exists] = await subscription.exists();
   if (!exists) throw new Error(`INPUT_SUBSCRIPTION ${options.inputSubscription} does not exist`);
 
-  const stats: MutableStats = {
-    batches: 0,
-    failedBatches: 0,
-    messagesAcked: 0,
-    messagesNacked: 0,
-    rowsInserted: 0,
-    dlqInserted: 0,
-    rowsRejected: 0,
-    lastError: null,
-  };
+  const stats: MutableStats = { ...NO_CURATED_STATS };
   let pending: Message[] = [];
   let timer: NodeJS.Timeout | null = null;
   // Two stages, each in order: while one batch is being written (waiting on BigQuery), the next

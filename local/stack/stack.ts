@@ -4,7 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
-import type { CuratedStreamingStats } from '../../beam/streaming-runner.js';
+import {
+  addCuratedStats,
+  NO_CURATED_STATS,
+  type CuratedStreamingStats,
+} from '../../beam/streaming-runner.js';
 import { silentLogger, type Logger } from '../../services/shared/logger.js';
 import { startEmulators, type RunningEmulators } from '../emulators.js';
 import { ofKind, readManifestDir } from '../manifests/index.js';
@@ -20,12 +24,7 @@ import { startControlServer, type ControlServer } from './control.js';
 import { startFeed, portInUse, type RunningFeed } from './feed.js';
 import { invokerAudiences } from './invoker-audiences.js';
 import { serviceSpecsOf, type ServiceSpec } from './service-specs.js';
-import {
-  addCuratedStats,
-  NO_CURATED_STATS,
-  startSupervisedCuratedRunner,
-  type SupervisedCuratedRunner,
-} from './supervised-runner.js';
+import { startSupervisedCuratedRunner, type SupervisedCuratedRunner } from './supervised-runner.js';
 import { startSupervisedService, type SupervisedService } from './supervised-service.js';
 import {
   removeStackState,
@@ -342,7 +341,8 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
     let runner: SupervisedCuratedRunner | undefined =
       await startSupervisedCuratedRunner(runnerOptions);
     let finished: CuratedStreamingStats = NO_CURATED_STATS;
-    const add = addCuratedStats;
+    // What the runners so far curated: the stopped ones' totals plus the running one's.
+    const curatedTotals = () => (runner ? addCuratedStats(finished, runner.stats()) : finished);
     cleanups.push(async () => {
       await runner?.stop();
     });
@@ -415,7 +415,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       paused = true;
       if (runner) {
         await runner.stop();
-        finished = add(finished, runner.stats());
+        finished = curatedTotals();
         runner = undefined;
       }
     };
@@ -429,7 +429,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
     const dashboard = services.get('pmp-dashboard');
     const components = (): ComponentState[] => {
       const pubsubStatus = emulators.pubsub!.status();
-      const stats = runner ? add(finished, runner.stats()) : finished;
+      const stats = curatedTotals();
       const list: ComponentState[] = [
         {
           name: 'Pub/Sub emulator',
@@ -504,7 +504,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       handlers: {
         status: () => ({
           components: components(),
-          runner: { ...(runner ? add(finished, runner.stats()) : finished), paused },
+          runner: { ...curatedTotals(), paused },
           scheduler: scheduler?.status() ?? [],
           simulatedTime: new Date(clock.now()).toISOString(),
         }),
@@ -551,7 +551,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       controlUrl: control.url,
       plan: plan.changes,
       components,
-      runnerStats: () => ({ ...(runner ? add(finished, runner.stats()) : finished), paused }),
+      runnerStats: () => ({ ...curatedTotals(), paused }),
       pause,
       resume,
       pauseScheduler,

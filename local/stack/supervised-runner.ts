@@ -1,4 +1,9 @@
-import type { CuratedStreamingRunner, CuratedStreamingStats } from '../../beam/streaming-runner.js';
+import {
+  addCuratedStats,
+  NO_CURATED_STATS,
+  type CuratedStreamingRunner,
+  type CuratedStreamingStats,
+} from '../../beam/streaming-runner.js';
 import {
   startCuratedStreamingRunnerThread,
   type CuratedStreamingRunnerThread,
@@ -13,34 +18,6 @@ import {
   type SupervisedPhase,
   type SupervisorClock,
 } from './restart-supervisor.js';
-
-export const NO_CURATED_STATS: CuratedStreamingStats = {
-  batches: 0,
-  failedBatches: 0,
-  messagesAcked: 0,
-  messagesNacked: 0,
-  rowsInserted: 0,
-  dlqInserted: 0,
-  rowsRejected: 0,
-  lastError: null,
-};
-
-/** The totals of two runs of the curated runner, one after the other. */
-export function addCuratedStats(
-  a: CuratedStreamingStats,
-  b: CuratedStreamingStats,
-): CuratedStreamingStats {
-  return {
-    batches: a.batches + b.batches,
-    failedBatches: a.failedBatches + b.failedBatches,
-    messagesAcked: a.messagesAcked + b.messagesAcked,
-    messagesNacked: a.messagesNacked + b.messagesNacked,
-    rowsInserted: a.rowsInserted + b.rowsInserted,
-    dlqInserted: a.dlqInserted + b.dlqInserted,
-    rowsRejected: a.rowsRejected + b.rowsRejected,
-    lastError: b.lastError ?? a.lastError,
-  };
-}
 
 export interface SupervisedRunnerOptions extends RunnerThreadOptions {
   /** The stack's log, for restarts (the thread's own records go to `logger`). */
