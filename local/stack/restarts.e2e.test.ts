@@ -1,12 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/shared/logger.js';
 import { replayRecording, waitForDrain } from '../replay/index.js';
 import { exportHistory } from '../simulator/index.js';
-import { REPO_ROOT, startLocalStack, type RunningStack } from './stack.js';
+import { startLocalStack, type RunningStack } from './stack.js';
 import { collectStackStatus, formatStackStatus } from './status.js';
+import { localConfigWithFastRetry } from './testing/fast-retry-config.js';
 import { startSupervisedCuratedRunner } from './supervised-runner.js';
 
 // Crashed components come back: the stack as `npm start` runs it (no scheduler, no first
@@ -46,15 +47,7 @@ const component = (name: string) => stack.components().find((c) => c.name === na
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'pmp-restarts-'));
   dataDir = path.join(work, 'data');
-  cpSync(path.join(REPO_ROOT, 'clusters/local'), path.join(work, 'local'), { recursive: true });
-  const messaging = path.join(work, 'local/config-sync/messaging.yaml');
-  writeFileSync(
-    messaging,
-    readFileSync(messaging, 'utf8').replace(
-      /(name: pmp-events-to-bq-sub[\s\S]*?retryPolicy:\n) {4}maximumBackoff: 600s\n {4}minimumBackoff: 10s/,
-      '$1    maximumBackoff: 1s\n    minimumBackoff: 1s',
-    ),
-  );
+  const envDir = localConfigWithFastRetry(work, 'pmp-events-to-bq-sub');
   const recording = await exportHistory({
     dir: path.join(work, 'recording'),
     from: new Date('2025-10-18T09:00:00Z'),
@@ -62,7 +55,7 @@ beforeAll(async () => {
   });
   snapshots = recording.files.filter((f) => path.basename(f).startsWith('station_status'));
   stack = await startLocalStack({
-    envDir: path.join(work, 'local'),
+    envDir,
     dataDir,
     dashboard: false,
     scheduler: false,

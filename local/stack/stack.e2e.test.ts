@@ -1,11 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForDrain } from '../replay/index.js';
 import { readStackState } from './state-file.js';
 import { collectStackStatus, formatStackStatus } from './status.js';
-import { REPO_ROOT, startLocalStack, type RunningStack } from './stack.js';
+import { localConfigWithFastRetry } from './testing/fast-retry-config.js';
+import { startLocalStack, type RunningStack } from './stack.js';
 
 // The whole local pipeline, as `npm start` runs it, on ephemeral ports: emulators, services as
 // processes configured from clusters/local, reconcile, curated runner, scheduler at 120× on the
@@ -45,17 +46,9 @@ const backlogOf = async (subscription: string) => {
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'pmp-stack-e2e-'));
   dataDir = path.join(work, 'data');
-  cpSync(path.join(REPO_ROOT, 'clusters/local'), path.join(work, 'local'), { recursive: true });
-  const messaging = path.join(work, 'local/config-sync/messaging.yaml');
-  writeFileSync(
-    messaging,
-    readFileSync(messaging, 'utf8').replace(
-      /(name: pmp-velib-station-info-to-bq-sub[\s\S]*?retryPolicy:\n) {4}maximumBackoff: 600s\n {4}minimumBackoff: 10s/,
-      '$1    maximumBackoff: 1s\n    minimumBackoff: 1s',
-    ),
-  );
+  const envDir = localConfigWithFastRetry(work, 'pmp-velib-station-info-to-bq-sub');
   stack = await startLocalStack({
-    envDir: path.join(work, 'local'),
+    envDir,
     dataDir,
     speed: 120,
     start: new Date('2025-10-18T06:00:30Z'),
