@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isProcessAlive } from './state-file.js';
 
 describe('services started by the stack', () => {
   const logs = mkdtempSync(path.join(tmpdir(), 'pmp-orphan-'));
@@ -39,14 +31,14 @@ describe('services started by the stack', () => {
       });
       parent.once('exit', (code) => reject(new Error(`parent exited early (${code})`)));
     });
-    expect(alive(childPid)).toBe(true);
+    expect(isProcessAlive(childPid)).toBe(true);
 
     parent.kill('SIGKILL');
     const deadline = Date.now() + 15_000;
-    while (alive(childPid) && Date.now() < deadline) {
+    while (isProcessAlive(childPid) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (alive(childPid)) process.kill(childPid, 'SIGKILL');
-    expect(alive(childPid)).toBe(false);
+    if (isProcessAlive(childPid)) process.kill(childPid, 'SIGKILL');
+    expect(isProcessAlive(childPid)).toBe(false);
   }, 60_000);
 });

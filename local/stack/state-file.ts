@@ -57,7 +57,8 @@ export function removeStackState(dataDir: string): void {
   rmSync(stateFilePath(dataDir), { force: true });
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, but is someone else's). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -75,5 +76,5 @@ export function readStackState(dataDir: string = DEFAULT_DATA_DIR): StackState |
     return undefined;
   }
   const state = JSON.parse(text) as StackState;
-  return alive(state.pid) ? state : undefined;
+  return isProcessAlive(state.pid) ? state : undefined;
 }

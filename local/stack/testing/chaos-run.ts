@@ -10,7 +10,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { emulatorBacklog, replayRecording, waitForDrain } from '../../replay/index.js';
 import { exportHistory } from '../../simulator/index.js';
 import { clientsFor, resolveTarget, type StackTarget } from '../connect.js';
-import type { ComponentState } from '../state-file.js';
+import { isProcessAlive, type ComponentState } from '../state-file.js';
 
 const PMP = path.resolve(import.meta.dirname, '../../../cli/bin/pmp.js');
 const WRITER_SUBSCRIPTIONS = ['pmp-events-to-bq-sub', 'pmp-velib-station-info-to-bq-sub'];
@@ -163,16 +163,11 @@ async function killStack(pmp: RunningPmp, services: readonly ComponentState[]) {
   const exited = once(pmp.child, 'exit');
   pmp.child.kill('SIGKILL');
   await exited;
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const deadline = Date.now() + 10_000;
-  while (services.some((s) => s.pid !== undefined && alive(s.pid)) && Date.now() < deadline) {
+  while (
+    services.some((s) => s.pid !== undefined && isProcessAlive(s.pid)) &&
+    Date.now() < deadline
+  ) {
     await sleep(50);
   }
 }
