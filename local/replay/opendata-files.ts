@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   openDataToStationStatus,
   stationIdsByCode,
   type OpenDataConversion,
 } from '../../core/index.js';
-import { timeFromFileName, type RecordedSnapshot } from './replay.js';
+import { isSingleFile, timeFromFileName, type RecordedSnapshot } from './replay.js';
 
 function readJson(file: string): unknown {
   let text: string;
@@ -35,13 +35,7 @@ export function readStationIds(file: string): Map<string, number | string> {
  * station_information file given by `--stations` left out), or the one file given.
  */
 export function listOpenDataRecording(input: string, stationsFile: string): string[] {
-  let stat;
-  try {
-    stat = statSync(input);
-  } catch {
-    throw new Error(`${input}: no such file or directory`);
-  }
-  if (stat.isFile()) return [input];
+  if (isSingleFile(input)) return [input];
   const stations = path.resolve(stationsFile);
   const files = readdirSync(input)
     .filter((n) => n.endsWith('.json'))

@@ -35,18 +35,21 @@ export function timeFromFileName(name: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** Whether a recording given on the command line is one file (else a folder); absent: an error. */
+export function isSingleFile(input: string): boolean {
+  try {
+    return statSync(input).isFile();
+  } catch {
+    throw new Error(`${input}: no such file or directory`);
+  }
+}
+
 /**
  * The snapshot files of a recording (a simulator export or saved Vélib files), in name order:
  * station information first, then the status snapshots. A file path gives that one file.
  */
 export function listRecording(input: string): string[] {
-  let stat;
-  try {
-    stat = statSync(input);
-  } catch {
-    throw new Error(`${input}: no such file or directory`);
-  }
-  if (stat.isFile()) return [input];
+  if (isSingleFile(input)) return [input];
   const names = readdirSync(input)
     .filter((n) => n.endsWith('.json') && /station_(status|information)/.test(n))
     .sort(
