@@ -6,6 +6,8 @@ import type {
 } from '../core/warehouse/index.js';
 import { type RowOf } from '../core/warehouse/index.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-emulator/index.js';
+import { buildEnvelope, statusSnapshotToRows } from '../core/index.js';
+import { readVelibJson } from '../core/test-support/fixtures.js';
 import { silentLogger } from '../services/shared/logger.js';
 import { createWarehouse, emulatorClient, plainRows } from './testing/warehouse.js';
 import { isMaterialized, orderViews, readMartViews, viewDependencies } from './view-order.js';
@@ -489,12 +491,101 @@ describe('alerts', () => {
     ]);
   });
 
-  it('counts the network now: reporting excludes the silent and the uninstalled', async () => {
+  it('counts the network now: every station in the newest snapshot, silent or not', async () => {
     const [now] = await select(bigquery, 'SELECT * FROM pmp_marts.velib_network_latest');
-    // 10 stations, A7 not installed, A4 silent for 70 min.
-    expect(now).toMatchObject({ stations_known: 10, stations_installed: 9, stations_reporting: 8 });
+    // 10 stations, all in the 13:00Z snapshot: A7 not installed, A4 silent for 70 min (an alert,
+    // but still in the snapshot, as the hourly marts count it).
+    expect(now).toMatchObject({
+      stations_known: 10,
+      stations_installed: 9,
+      stations_reporting: 10,
+    });
     // Empty and installed at 13:00: A1, A2, A8, A9 (A7 is not installed). Full: A3, A10.
     expect(now).toMatchObject({ empty_stations: 4, full_stations: 2 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The real Vélib station_status.json (2025-10-18T09:09:16Z, 1,495 stations, 1,484 installed;
+// last_reported at least 30 min behind the feed, 24 installed stations over an hour), as
+// published and again 90 minutes later with last_reported unchanged, as Vélib's hourly steps
+// leave it: then no station has reported within the hour. The second copy also lacks one station,
+// gone from the feed.
+describe('stations reporting on the real feed: the KPI card and the hourly marts agree', () => {
+  const published = readVelibJson('station_status.json') as {
+    lastUpdatedOther: number;
+    data: { stations: unknown[] };
+  };
+  const later = {
+    ...published,
+    lastUpdatedOther: published.lastUpdatedOther + 90 * 60,
+    data: { stations: published.data.stations.slice(1) },
+  };
+  const rowsOf = (document: typeof published): StatusRow[] =>
+    statusSnapshotToRows(
+      buildEnvelope({
+        document,
+        source: 'velib',
+        eventType: 'station_status_snapshot',
+        ingestTs: new Date(document.lastUpdatedOther * 1000 + 20_000),
+      }),
+    );
+  /** Installed stations whose last_reported is more than an hour before their snapshot. */
+  const silentForAnHour = (rows: StatusRow[]) =>
+    rows.filter(
+      (r) =>
+        r.is_installed === 1 &&
+        Date.parse(r.event_ts!) - Date.parse(r.last_reported_ts!) > 60 * 60_000,
+    ).length;
+
+  async function reportingFigures(bigquery: BigQuery) {
+    const [kpi] = await select(bigquery, 'SELECT * FROM pmp_marts.velib_network_latest');
+    const [snapshot] = await select(
+      bigquery,
+      `SELECT t.stations_reporting FROM pmp_marts.velib_snapshot_totals AS t
+       JOIN pmp_marts.velib_network_latest AS n ON t.snapshot_ts = n.as_of_ts`,
+    );
+    // The newest snapshot is alone in its Paris hour, so the hour's average is its count.
+    const [hour] = await select(
+      bigquery,
+      `SELECT h.avg_stations_reporting, h.snapshot_samples FROM pmp_marts.velib_totals_hourly AS h
+       JOIN pmp_marts.velib_network_latest AS n
+         ON h.hour_ts_paris = TIMESTAMP_TRUNC(n.as_of_ts, HOUR, 'Europe/Paris')`,
+    );
+    return { kpi: kpi!, snapshot: snapshot!, hour: hour! };
+  }
+
+  it('as published: every station in the snapshot, 24 of them silent for over an hour', async () => {
+    const rows = rowsOf(published);
+    // By last_reported, the card once said 1,484 − 24 = 1,460 here, the hourly marts 1,495.
+    expect(silentForAnHour(rows)).toBe(24);
+    const bigquery = await warehouseFor('marts-real-feed');
+    await insertStatus(bigquery, rows);
+    const { kpi, snapshot, hour } = await reportingFigures(bigquery);
+    expect(kpi).toMatchObject({
+      as_of_ts: expect.stringMatching(/^2025-10-18T09:09:16/),
+      stations_known: 1495,
+      stations_installed: 1484,
+      stations_reporting: 1495,
+    });
+    expect(snapshot.stations_reporting).toBe(kpi.stations_reporting);
+    expect(hour).toEqual({ avg_stations_reporting: kpi.stations_reporting, snapshot_samples: 1 });
+  });
+
+  it('90 minutes on, last_reported over an hour old everywhere: still the snapshot count', async () => {
+    const laterRows = rowsOf(later);
+    // Every installed station is silent for more than an hour by last_reported.
+    expect(silentForAnHour(laterRows)).toBe(laterRows.filter((r) => r.is_installed === 1).length);
+    const bigquery = await warehouseFor('marts-real-feed-later');
+    await insertStatus(bigquery, [...rowsOf(published), ...laterRows]);
+    const { kpi, snapshot, hour } = await reportingFigures(bigquery);
+    expect(kpi).toMatchObject({
+      as_of_ts: expect.stringMatching(/^2025-10-18T10:39:16/),
+      stations_known: 1495, // the missing station still counts with its earlier snapshot
+      stations_reporting: 1494, // but is not in the newest one
+    });
+    expect(snapshot.stations_reporting).toBe(kpi.stations_reporting);
+    expect(hour).toEqual({ avg_stations_reporting: kpi.stations_reporting, snapshot_samples: 1 });
   });
 });
 

@@ -164,6 +164,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
       expect(text, name).not.toBe('–');
       expect(text, name).not.toBe('');
     }
+    // One meaning, named on the card: every simulated station is in the newest snapshot.
+    expect(await page.getByTestId('kpi-reporting-title').textContent()).toBe(
+      'Stations in latest snapshot',
+    );
+    expect(await page.getByTestId('kpi-reporting').textContent()).toBe('1,495');
     const mechanical = Number(
       (await page.getByTestId('kpi-mechanical').textContent())!.replace(/\D/g, ''),
     );

@@ -87,8 +87,10 @@ function renderKpis(kpis, serverTime) {
   set('mechanical', formatNumber(kpis.mechanical_available));
   set('ebike', formatNumber(kpis.ebike_available));
   set('docks', formatNumber(kpis.docks_available));
+  // Stations present in the newest snapshot: the count the hourly marts and coverage use.
   set('reporting', formatNumber(kpis.stations_reporting));
-  $('kpi-reporting-hint').textContent = `of ${formatNumber(kpis.stations_installed)} installed`;
+  $('kpi-reporting-hint').textContent =
+    `of ${formatNumber(kpis.stations_known)} known · ${formatNumber(kpis.stations_installed)} installed`;
   set('empty', formatNumber(kpis.empty_stations));
   set('full', formatNumber(kpis.full_stations));
   const asOf = Date.parse(kpis.as_of_ts);
