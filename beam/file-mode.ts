@@ -1,9 +1,6 @@
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { runOnDirectRunner } from './direct-run.js';
-import { figuresFromCounters, type FileModeFigures } from './file-mode-figures.js';
-import { curateFileParallel } from './file-mode-parallel.js';
-import { ndjsonPipeline } from './ndjson-pipeline.js';
+import type { FileModeFigures } from './file-mode-figures.js';
 import type { RunnerName } from './portable/runner-names.js';
 import { ToolchainError } from './portable/toolchain-cache.js';
 
@@ -142,7 +139,9 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
   try {
     figures =
       runner === 'direct'
-        ? figuresFromCounters(await curateOnDirectRunner(options, workers))
+        ? (await import('./file-mode-figures.js')).figuresFromCounters(
+            await curateOnDirectRunner(options, workers),
+          )
         : await (
             await import('./portable/curate-file-on-runner.js')
           ).curateFileOnRunner(runner, {
@@ -158,27 +157,35 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
   return { ...figures, runner, elapsedMs: performance.now() - started };
 }
 
-/** The counters of a run in process: one DirectRunner, or one per thread over line ranges. */
-function curateOnDirectRunner(
+/**
+ * The counters of a run in process: one DirectRunner, or one per thread over line ranges. The SDK
+ * and the pipeline modules load here, on first use, so that importing this module (as `pmp` does
+ * for every command, to describe `curate`'s flags) costs no Beam load.
+ */
+async function curateOnDirectRunner(
   options: CurateFileOptions,
   workers: number,
 ): Promise<Record<string, number>> {
-  return workers === 1
-    ? runOnDirectRunner(
-        ndjsonPipeline({
-          inputPath: options.input,
-          rowsPath: options.output,
-          dlqPath: options.dlq,
-          fixedNow: options.fixedNow ?? null,
-        }),
-      )
-    : curateFileParallel({
-        input: options.input,
-        output: options.output,
-        dlq: options.dlq,
+  if (workers === 1) {
+    const { runOnDirectRunner } = await import('./direct-run.js');
+    const { ndjsonPipeline } = await import('./ndjson-pipeline.js');
+    return runOnDirectRunner(
+      ndjsonPipeline({
+        inputPath: options.input,
+        rowsPath: options.output,
+        dlqPath: options.dlq,
         fixedNow: options.fixedNow ?? null,
-        threads: workers,
-        ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
+      }),
+    );
+  }
+  const { curateFileParallel } = await import('./file-mode-parallel.js');
+  return curateFileParallel({
+    input: options.input,
+    output: options.output,
+    dlq: options.dlq,
+    fixedNow: options.fixedNow ?? null,
+    threads: workers,
+    ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }

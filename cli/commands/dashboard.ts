@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { ENV_NAMES, loadEnvConfig, type EnvName } from '../../cdk8s/config/index.js';
-import { lookerStudioLink } from '../../services/dashboard/looker-link.js';
 
 /** `pmp dashboard link`: the Looker Studio report over an environment's marts. */
 export function registerDashboard(program: Command): void {
@@ -17,7 +16,8 @@ export function registerDashboard(program: Command): void {
     )
     .option('--report-id <id>', 'Looker Studio template report to copy (default: a blank report)')
     .option('--report-name <name>', 'name of the new report', 'Paris Mobility Pulse')
-    .action((flags: { env: EnvName; reportId?: string; reportName: string }) => {
+    .action(async (flags: { env: EnvName; reportId?: string; reportName: string }) => {
+      const { lookerStudioLink } = await import('../../services/dashboard/looker-link.js');
       const config = loadEnvConfig(flags.env);
       console.log(
         lookerStudioLink({

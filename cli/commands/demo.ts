@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runDemo, runLocalDemo, type DemoVerb } from '../../local/demo/index.js';
+import type { DemoVerb } from '../../local/demo/index.js';
 import { cliAction } from '../../local/stack/cli-action.js';
-import { readStackState } from '../../local/stack/state-file.js';
-import { REPO_ROOT } from '../../local/stack/stack.js';
 
 interface DemoFlags {
   env: string;
@@ -48,7 +46,9 @@ export function registerDemo(program: Command): void {
         const print = (line: string) => {
           if (line !== '') process.stdout.write(`${line}\n`);
         };
+        const { runDemo, runLocalDemo } = await import('../../local/demo/index.js');
         if (flags.local) {
+          const { readStackState } = await import('../../local/stack/state-file.js');
           const state = readStackState(flags.dataDir);
           if (!state) {
             throw new Error(
@@ -70,6 +70,7 @@ export function registerDemo(program: Command): void {
         if (!['dev', 'prod'].includes(flags.env)) {
           throw new Error(`--env must be dev or prod (or use --local): ${flags.env}`);
         }
+        const { REPO_ROOT } = await import('../../local/stack/stack.js');
         process.exitCode = await runDemo({
           verb,
           env: flags.env,

@@ -1,18 +1,6 @@
-import { PubSub } from '@google-cloud/pubsub';
 import type { Command } from 'commander';
-import { loadReplayerEnv, replaySettings } from '../../services/dlq-replayer/config.js';
-import { exitCodeOf, replayDeadLetters } from '../../services/dlq-replayer/replay.js';
-import { createLogger } from '../../services/shared/logger.js';
-import {
-  dlqClientsFor,
-  formatDeadLetter,
-  formatDeadLetterList,
-  listDeadLetters,
-  runDrill,
-  showDeadLetter,
-  SHOW_PAYLOAD_CHARS,
-  type DlqTargetOptions,
-} from '../../local/dlq/index.js';
+import type { dlqClientsFor, DlqTargetOptions } from '../../local/dlq/index.js';
+import { SHOW_PAYLOAD_CHARS } from '../../local/dlq/names.js';
 import { cliAction } from '../../local/stack/cli-action.js';
 
 const number = (name: string, least: number) => (value: string) => {
@@ -67,6 +55,12 @@ export function registerDlq(program: Command): void {
     .option('--dry-run', 'pull and report only: publish and ack nothing (env DRY_RUN)')
     .option('--ack-skipped', 'ack messages skipped as already replayed (env ACK_SKIPPED)')
     .action(async (flags: ReplayFlags) => {
+      const { PubSub } = await import('@google-cloud/pubsub');
+      const { loadReplayerEnv, replaySettings } =
+        await import('../../services/dlq-replayer/config.js');
+      const { exitCodeOf, replayDeadLetters } =
+        await import('../../services/dlq-replayer/replay.js');
+      const { createLogger } = await import('../../services/shared/logger.js');
       const env = loadReplayerEnv(process.env);
       const settings = {
         ...replaySettings(env),
@@ -122,6 +116,7 @@ async function withClients<T>(
   flags: TargetFlags,
   use: (clients: Awaited<ReturnType<typeof dlqClientsFor>>) => Promise<T>,
 ): Promise<T> {
+  const { dlqClientsFor } = await import('../../local/dlq/index.js');
   const clients = await dlqClientsFor(flags);
   try {
     return await use(clients);
@@ -151,6 +146,7 @@ function registerInspect(dlq: Command): void {
     )
     .action(
       cliAction('dlq list', async (flags: TargetFlags & { since?: Date; limit: number }) => {
+        const { formatDeadLetterList, listDeadLetters } = await import('../../local/dlq/index.js');
         const list = await withClients(flags, (clients) =>
           listDeadLetters(clients, { since: flags.since, limit: flags.limit }),
         );
@@ -174,6 +170,7 @@ function registerInspect(dlq: Command): void {
     )
     .action(
       cliAction('dlq show', async (id: string, flags: TargetFlags & { maxChars: number }) => {
+        const { formatDeadLetter, showDeadLetter } = await import('../../local/dlq/index.js');
         const record = await withClients(flags, (clients) => showDeadLetter(clients, id));
         process.stdout.write(
           `${flags.json ? JSON.stringify(record, null, 2) : formatDeadLetter(record, flags.maxChars)}\n`,
@@ -201,6 +198,8 @@ function registerDrill(dlq: Command): void {
       cliAction(
         'dlq drill',
         async (flags: TargetFlags & { deadLetterTimeout: number; stepTimeout: number }) => {
+          const { runDrill } = await import('../../local/dlq/index.js');
+          const { createLogger } = await import('../../services/shared/logger.js');
           const report = await withClients(flags, (clients) =>
             runDrill(clients, {
               log: createLogger({

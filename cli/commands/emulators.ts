@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { startEmulators } from '../../local/emulators.js';
-import { createLogger } from '../../services/shared/logger.js';
 
 const port = (value: string): number => {
   const n = Number(value);
@@ -34,6 +32,8 @@ export function registerEmulators(program: Command): void {
         pubsub: boolean;
         bigquery: boolean;
       }) => {
+        const { startEmulators } = await import('../../local/emulators.js');
+        const { createLogger } = await import('../../services/shared/logger.js');
         const running = await startEmulators({
           pubsub: opts.pubsub,
           bigquery: opts.bigquery,

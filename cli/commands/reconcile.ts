@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
-import {
-  formatPlan,
-  reconcile,
-  summarize,
-  watchReconcile,
-  type ReconcileResult,
-} from '../../local/reconcile/index.js';
+import type * as Reconciler from '../../local/reconcile/index.js';
+import type { ReconcileResult } from '../../local/reconcile/index.js';
 import { cliAction } from '../../local/stack/cli-action.js';
-import { assertReachable, clientsFor, resolveTarget } from '../../local/stack/connect.js';
 
 interface ReconcileFlags {
   dryRun?: boolean;
@@ -18,7 +12,11 @@ interface ReconcileFlags {
   dataDir?: string;
 }
 
-function report(result: ReconcileResult | Error, flags: ReconcileFlags): boolean {
+function report(
+  { formatPlan, summarize }: typeof Reconciler,
+  result: ReconcileResult | Error,
+  flags: ReconcileFlags,
+): boolean {
   if (result instanceof Error) {
     process.stderr.write(`pmp reconcile: ${result.message}\n`);
     return false;
@@ -49,6 +47,10 @@ export function registerReconcile(program: Command): void {
     )
     .action(
       cliAction('reconcile', async (dir: string, flags: ReconcileFlags) => {
+        const reconciler = await import('../../local/reconcile/index.js');
+        const { reconcile, watchReconcile } = reconciler;
+        const { assertReachable, clientsFor, resolveTarget } =
+          await import('../../local/stack/connect.js');
         const target = resolveTarget({ dataDir: flags.dataDir, projectId: flags.project });
         await assertReachable(target);
         const { pubsub, bigquery } = clientsFor(target);
@@ -67,7 +69,7 @@ export function registerReconcile(program: Command): void {
           }\n`,
         );
         try {
-          const ok = report(await reconcile(options).catch((e: Error) => e), flags);
+          const ok = report(reconciler, await reconcile(options).catch((e: Error) => e), flags);
           if (!flags.watch) {
             process.exitCode = ok ? 0 : 1;
             return;
@@ -75,7 +77,7 @@ export function registerReconcile(program: Command): void {
           process.stderr.write(`watching ${dir} for changes (Ctrl-C stops)\n`);
           const watcher = watchReconcile(options, (result) => {
             process.stdout.write(`\n[${new Date().toLocaleTimeString()}] manifests changed\n`);
-            report(result, flags);
+            report(reconciler, result, flags);
           });
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);

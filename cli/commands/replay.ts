@@ -1,16 +1,6 @@
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { RecordingFormat } from '../../local/replay/index.js';
 import { cliAction } from '../../local/stack/cli-action.js';
-import { assertReachable, clientsFor, resolveTarget } from '../../local/stack/connect.js';
-import { collectStackStatus, formatTableRows } from '../../local/stack/status.js';
-import {
-  assertRecordingFlags,
-  emulatorBacklog,
-  formatReplaySummary,
-  replayRecording,
-  waitForDrain,
-  type RecordingFormat,
-} from '../../local/replay/index.js';
 
 interface ReplayFlags {
   rate?: number;
@@ -90,6 +80,17 @@ export function registerReplay(program: Command): void {
     .addHelpText('after', FORMATS_HELP)
     .action(
       cliAction('replay', async (input: string, flags: ReplayFlags) => {
+        const {
+          assertRecordingFlags,
+          emulatorBacklog,
+          formatReplaySummary,
+          replayRecording,
+          waitForDrain,
+        } = await import('../../local/replay/index.js');
+        const { assertReachable, clientsFor, resolveTarget } =
+          await import('../../local/stack/connect.js');
+        const { collectStackStatus, formatTableRows } = await import('../../local/stack/status.js');
+        const { default: cliProgress } = await import('cli-progress');
         assertRecordingFlags({
           format: flags.format,
           stationsFile: flags.stations,

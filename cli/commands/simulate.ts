@@ -1,15 +1,13 @@
-import { Presets, SingleBar } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { FeedFormat } from '../../local/simulator/index.js';
+// The flag parsers only: the simulator itself (model, renderers, server) loads when it runs.
 import {
-  exportHistory,
   parseInterval,
   parsePort,
   parseSeed,
   parseSpeed,
   parseTime,
-  startSimulator,
-  type FeedFormat,
-} from '../../local/simulator/index.js';
+} from '../../local/simulator/options.js';
 
 interface SimulateFlags {
   port: number;
@@ -85,6 +83,7 @@ export function registerSimulate(program: Command): void {
 }
 
 async function runServer(flags: SimulateFlags, command: Command): Promise<void> {
+  const { startSimulator } = await import('../../local/simulator/index.js');
   let simulator;
   try {
     simulator = await startSimulator({
@@ -118,6 +117,7 @@ async function runServer(flags: SimulateFlags, command: Command): Promise<void> 
 }
 
 async function runExport(flags: SimulateFlags, command: Command): Promise<void> {
+  const { Presets, SingleBar } = await import('cli-progress');
   const bar = process.stderr.isTTY
     ? new SingleBar(
         {
@@ -127,6 +127,7 @@ async function runExport(flags: SimulateFlags, command: Command): Promise<void> 
         Presets.shades_classic,
       )
     : undefined;
+  const { exportHistory } = await import('../../local/simulator/index.js');
   try {
     const result = await exportHistory({
       dir: flags.export as string,

@@ -1,15 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import pino from 'pino';
 import { StructError, create } from 'superstruct';
 import { ListenHost } from '../../services/shared/env.js';
-import { createLogger } from '../../services/shared/logger.js';
 import { cliAction } from '../../local/stack/cli-action.js';
-import { exposureWarning } from '../../local/stack/exposure.js';
-import { formatTable } from '../../local/stack/format-table.js';
-import { formatPlan } from '../../local/reconcile/plan.js';
-import { startLocalStack } from '../../local/stack/stack.js';
 
 const port = (flag: string) => (value: string) => {
   const n = Number(value);
@@ -108,6 +102,12 @@ export function registerStart(program: Command): void {
     )
     .action(
       cliAction('start', async (flags: StartFlags) => {
+        const { default: pino } = await import('pino');
+        const { createLogger } = await import('../../services/shared/logger.js');
+        const { startLocalStack } = await import('../../local/stack/stack.js');
+        const { formatPlan } = await import('../../local/reconcile/plan.js');
+        const { exposureWarning } = await import('../../local/stack/exposure.js');
+        const { formatTable } = await import('../../local/stack/format-table.js');
         const dataDir = path.resolve(flags.dataDir);
         mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
         const logFile = path.join(dataDir, 'logs', 'stack.log');

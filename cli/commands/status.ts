@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { cliAction } from '../../local/stack/cli-action.js';
-import { collectStackStatus, formatStackStatus } from '../../local/stack/status.js';
 
 /** `pmp status`: what runs, backlogs, rows per table, DLQ counts, freshness. */
 export function registerStatus(program: Command): void {
@@ -13,6 +12,8 @@ export function registerStatus(program: Command): void {
     .option('--data-dir <dir>', 'data dir of the running `pmp start`', '.pmp')
     .action(
       cliAction('status', async (flags: { json?: boolean; dataDir: string }) => {
+        const { collectStackStatus, formatStackStatus } =
+          await import('../../local/stack/status.js');
         const status = await collectStackStatus({ dataDir: flags.dataDir });
         process.stdout.write(
           flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStackStatus(status),
