@@ -146,6 +146,29 @@ export const writerDlqTable = {
   timePartitioning: { type: 'DAY', field: 'dlq_ts' },
 } as const satisfies TableDefinition;
 
+/**
+ * One row per assertion per data-quality run (`pmp quality`, pmp-data-quality): what the dashboard's
+ * "Data quality" panel and anyone asking "since when has this failed?" read.
+ */
+export const dataQualityResultsTable = {
+  datasetId: DATASETS.ops,
+  tableId: 'data_quality_results',
+  description: 'Results of the sql/assertions checks, one row per assertion per run.',
+  fields: [
+    field('run_ts', 'TIMESTAMP', 'REQUIRED', 'When the run started (UTC).'),
+    field('run_id', 'STRING', 'REQUIRED', 'Identifies the run; shared by its rows.'),
+    field('trigger', 'STRING', 'REQUIRED', 'Who ran it: cli | scheduler.'),
+    field('assertion', 'STRING', 'REQUIRED', 'Assertion name (sql/assertions/<name>.sql).'),
+    field('severity', 'STRING', 'REQUIRED', 'error | warn.'),
+    field('passed', 'BOOL', 'REQUIRED', 'True when the query returned no row and did not fail.'),
+    field('failing_rows', 'INT64', 'NULLABLE', 'Offending rows; null when the query failed.'),
+    field('sample', 'JSON', 'NULLABLE', 'Up to 5 offending rows.'),
+    field('error_message', 'STRING', 'NULLABLE', 'Why the query itself failed.'),
+    field('duration_ms', 'INT64', 'REQUIRED', 'How long the query took.'),
+  ],
+  timePartitioning: { type: 'DAY', field: 'run_ts' },
+} as const satisfies TableDefinition;
+
 /** Every table, in a stable order (rendering and reconciling iterate this list). */
 export const TABLES: readonly TableDefinition[] = [
   stationStatusRawTable,
@@ -154,4 +177,5 @@ export const TABLES: readonly TableDefinition[] = [
   curatedDlqTable,
   stationInfoPushDlqTable,
   writerDlqTable,
+  dataQualityResultsTable,
 ];

@@ -1,0 +1,11 @@
+-- severity: error
+-- description: Every curated row has a non-blank station_id and an ingest_ts (the keys of every mart).
+SELECT station_id, ingest_ts, event_ts
+FROM pmp_curated.velib_station_status
+WHERE ingest_ts >= TIMESTAMP(@since)
+  AND (station_id IS NULL OR TRIM(station_id) = '' OR ingest_ts IS NULL)
+UNION ALL
+-- A null ingest_ts cannot fall inside the window, so it is looked for on its own.
+SELECT station_id, ingest_ts, event_ts
+FROM pmp_curated.velib_station_status
+WHERE ingest_ts IS NULL
