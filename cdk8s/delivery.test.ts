@@ -79,8 +79,8 @@ describe('skaffold.yaml', () => {
       ...skaffoldArtifacts(skaffold),
       ...skaffoldArtifacts(skaffold, 'cloudrun'),
     ].filter((a) => a.dockerfile === 'services/Dockerfile');
-    // Five images in the base build (which the local profile uses) and five in the cloudrun one.
-    expect(artifacts).toHaveLength(10);
+    // Six images in the base build (which the local profile uses) and six in the cloudrun one.
+    expect(artifacts).toHaveLength(12);
     for (const a of artifacts) {
       const service = a.buildArgs.SERVICE;
       expect(service, a.image).toMatch(/^[a-z0-9-]+$/);
@@ -123,9 +123,12 @@ describe('Cloud Run deploy (dry run)', () => {
       `docker push ${registry}/pmp-station-info-dlq-replayer:abc123`,
       `docker build --tag ${registry}/pmp-dashboard:abc123 --file services/Dockerfile --build-arg SERVICE=dashboard .`,
       `docker push ${registry}/pmp-dashboard:abc123`,
+      `docker build --tag ${registry}/pmp-data-quality:abc123 --file services/Dockerfile --build-arg SERVICE=data-quality .`,
+      `docker push ${registry}/pmp-data-quality:abc123`,
       ...[
         ['services', 'pmp-bq-writer'],
         ['services', 'pmp-dashboard'],
+        ['services', 'pmp-data-quality'],
         ['jobs', 'pmp-station-info-dlq-replayer'],
         ['services', 'pmp-velib-collector'],
         ['services', 'pmp-velib-station-info-collector'],

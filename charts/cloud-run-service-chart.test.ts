@@ -17,6 +17,7 @@ const envOf = (container: { env: { name: string; value: string }[] }) =>
 
 /** docs/contracts.md, "Service environment", as rendered for dev (PORT is Cloud Run's to set). */
 const CONTRACT: Record<string, Record<string, string>> = {
+  [SERVICES.dataQuality]: { PROJECT_ID: 'pmp-dev-paris', WINDOW_HOURS: '24' },
   [SERVICES.collector]: {
     PROJECT_ID: 'pmp-dev-paris',
     TOPIC_ID: 'pmp-events',
@@ -86,7 +87,7 @@ describe('Cloud Run specs', () => {
       const service = findObject(render(c.name), 'Service', c.name);
       expect(service.apiVersion).toBe('serving.knative.dev/v1');
       expect(service.metadata.annotations[INGRESS_ANNOTATION]).toBe(
-        c.name.includes('writer') ? 'internal' : 'all',
+        c.name.includes('writer') || c.name === 'pmp-data-quality' ? 'internal' : 'all',
       );
       expect(service.spec.template.spec.serviceAccountName).toBe(
         `${c.serviceAccount}@pmp-dev-paris.iam.gserviceaccount.com`,

@@ -125,6 +125,16 @@ export const COMPONENTS: readonly RuntimeComponent[] = [
       }),
   },
   {
+    name: SERVICES.dataQuality,
+    kind: 'service',
+    image: IMAGES.dataQuality,
+    serviceAccount: SERVICE_ACCOUNTS.dataQuality,
+    // Only Cloud Scheduler calls it; the platform's invoker check verifies its OIDC token.
+    ingress: 'internal',
+    receivesPush: false,
+    env: (config) => vars({ PROJECT_ID: config.projectId, WINDOW_HOURS: '24' }),
+  },
+  {
     name: REPLAYER_JOB,
     kind: 'job',
     image: IMAGES.replayer,

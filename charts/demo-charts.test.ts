@@ -33,6 +33,19 @@ describe('SchedulingChart', () => {
     });
     expect(daily.retryConfig.retryCount).toBeGreaterThan(0);
   });
+
+  it('runs the data-quality assertions hourly, POST /run with its own invoker', () => {
+    const job = findObject(objects, 'CloudSchedulerJob', SCHEDULER_JOBS.dataQualityHourly).spec;
+    expect([job.schedule, job.timeZone]).toEqual(['17 * * * *', 'Europe/Paris']);
+    expect(job.httpTarget).toEqual({
+      uri: 'https://pmp-data-quality-418230917562.europe-west9.run.app/run',
+      httpMethod: 'POST',
+      oidcToken: {
+        serviceAccountRef: { name: 'pmp-quality-invoker' },
+        audience: 'https://pmp-data-quality-418230917562.europe-west9.run.app',
+      },
+    });
+  });
 });
 
 describe('StreamingJobChart', () => {

@@ -93,3 +93,48 @@ describe('IdentityChart', () => {
     ).toBe(true);
   });
 });
+
+describe('IdentityChart: pmp-data-quality', () => {
+  const assertionQueries = [
+    'SELECT * FROM pmp_raw.velib_station_status_raw',
+    'SELECT * FROM pmp_marts.v1 JOIN pmp_ops.push_writer_dlq USING (x)',
+  ];
+  const quality = synthChart(
+    (app) => new IdentityChart(app, 'identity', { config, views, assertionQueries }),
+  );
+  const grants = (account: string) =>
+    ofKind(quality, 'IAMPolicyMember')
+      .filter((m) => m.spec.memberFrom?.serviceAccountRef?.name === account)
+      .map((m) => `${m.spec.role} ${m.spec.resourceRef.name ?? m.spec.resourceRef.external}`)
+      .sort();
+
+  it('reads the tables its assertions read, directly or through a mart, and writes only its results', () => {
+    expect(grants(SERVICE_ACCOUNTS.dataQuality)).toEqual([
+      'roles/bigquery.dataEditor data-quality-results',
+      'roles/bigquery.dataViewer push-writer-dlq',
+      // v1 reads the curated table: the assertion reading v1 needs it too.
+      'roles/bigquery.dataViewer velib-station-status',
+      'roles/bigquery.dataViewer velib-station-status-raw',
+      'roles/bigquery.jobUser projects/pmp-dev-paris',
+    ]);
+  });
+
+  it('is invoked by an identity of its own that may call nothing else', () => {
+    expect(grants(SERVICE_ACCOUNTS.dataQualityInvoker)).toEqual([
+      'roles/run.invoker projects/pmp-dev-paris/locations/europe-west9/services/pmp-data-quality',
+    ]);
+  });
+
+  it('refuses an assertion reading a table core/warehouse does not define', () => {
+    expect(() =>
+      synthChart(
+        (app) =>
+          new IdentityChart(app, 'identity', {
+            config,
+            views,
+            assertionQueries: ['SELECT * FROM pmp_raw.nope'],
+          }),
+      ),
+    ).toThrow('an assertion reads pmp_raw.nope, which core/warehouse does not define');
+  });
+});

@@ -17,6 +17,7 @@ import {
   stationStatusCuratedTable,
   stationStatusRawTable,
   writerDlqTable,
+  dataQualityResultsTable,
 } from '../core/warehouse/index.js';
 import {
   BILLING_BUDGET_PUBLISHER,
@@ -24,7 +25,12 @@ import {
   pubsubServiceAgent,
   schedulerServiceAgent,
 } from './environment.js';
-import { readMartViews, referencedTables, type MartView } from './mart-views.js';
+import {
+  readAssertionQueries,
+  readMartViews,
+  referencedTables,
+  type MartView,
+} from './mart-views.js';
 import {
   kubernetesName,
   REPLAYER_JOB,
@@ -45,6 +51,8 @@ const SERVICE_ACCOUNT_PURPOSE: Record<string, string> = {
   [SERVICE_ACCOUNTS.schedulerInvoker]: 'Cloud Scheduler calls the collectors as this identity',
   [SERVICE_ACCOUNTS.bqWriterPushInvoker]: `Pub/Sub pushes to ${SERVICES.bqWriter} as this identity`,
   [SERVICE_ACCOUNTS.stationInfoWriterPushInvoker]: `Pub/Sub pushes to ${SERVICES.stationInfoWriter} as this identity`,
+  [SERVICE_ACCOUNTS.dataQuality]: `Runs ${SERVICES.dataQuality}`,
+  [SERVICE_ACCOUNTS.dataQualityInvoker]: `Cloud Scheduler calls ${SERVICES.dataQuality} as this identity`,
 };
 
 /** Who gets a grant: one of our service accounts, or a Google-managed identity by email. */
@@ -65,6 +73,11 @@ export interface IdentityChartProps {
    * @default every sql/*.sql file
    */
   readonly views?: readonly MartView[];
+  /**
+   * Queries of the data-quality assertions, whose tables pmp-data-quality may read.
+   * @default every sql/assertions/*.sql file
+   */
+  readonly assertionQueries?: readonly string[];
 }
 
 /**
@@ -82,6 +95,31 @@ export function martSourceTables(views: readonly MartView[]): TableDefinition[] 
     tables.push(table);
   }
   return tables;
+}
+
+/**
+ * Tables the data-quality assertions read, directly or through the mart views they query (pmp_marts
+ * itself is read through its access list). Defined tables only, as for the dashboard.
+ */
+export function assertionSourceTables(
+  queries: readonly string[],
+  views: readonly MartView[],
+): TableDefinition[] {
+  const direct = new Set(queries.flatMap((q) => referencedTables(q, DATASETS.marts)));
+  const viewsRead = new Set(
+    queries.flatMap((q) =>
+      referencedTables(q, '').filter((id) => id.startsWith(`${DATASETS.marts}.`)),
+    ),
+  );
+  const throughViews = martSourceTables(
+    views.filter((v) => viewsRead.has(`${DATASETS.marts}.${v.tableId}`)),
+  );
+  const ids = new Set([...direct, ...throughViews.map((t) => `${t.datasetId}.${t.tableId}`)]);
+  return [...ids].sort().map((id) => {
+    const table = TABLES.find((t) => `${t.datasetId}.${t.tableId}` === id);
+    if (!table) throw new Error(`an assertion reads ${id}, which core/warehouse does not define`);
+    return table;
+  });
 }
 
 const topic = (name: string) => ({ kind: 'PubSubTopic', name });
@@ -167,6 +205,22 @@ export class IdentityChart extends Chart {
         role: 'roles/bigquery.dataViewer',
         on: table(t.tableId),
       })),
+      // The data-quality run queries (project-level jobs), reads the tables its assertions check
+      // (pmp_marts through its access list) and appends to its results table, nothing else.
+      { to: sa(SERVICE_ACCOUNTS.dataQuality), role: 'roles/bigquery.jobUser', on: project },
+      ...assertionSourceTables(
+        props.assertionQueries ?? readAssertionQueries(SQL_DIR),
+        props.views ?? readMartViews(SQL_DIR),
+      ).map((t) => ({
+        to: sa(SERVICE_ACCOUNTS.dataQuality),
+        role: 'roles/bigquery.dataViewer',
+        on: table(t.tableId),
+      })),
+      {
+        to: sa(SERVICE_ACCOUNTS.dataQuality),
+        role: 'roles/bigquery.dataEditor',
+        on: table(dataQualityResultsTable.tableId),
+      },
       // Dataflow workers: the worker role is project-level by design of Dataflow.
       { to: sa(SERVICE_ACCOUNTS.dataflow), role: 'roles/dataflow.worker', on: project },
       {
@@ -205,6 +259,11 @@ export class IdentityChart extends Chart {
         to: sa(SERVICE_ACCOUNTS.schedulerInvoker),
         role: 'roles/run.invoker',
         on: runService(SERVICES.stationInfoCollector),
+      },
+      {
+        to: sa(SERVICE_ACCOUNTS.dataQualityInvoker),
+        role: 'roles/run.invoker',
+        on: runService(SERVICES.dataQuality),
       },
       {
         to: sa(SERVICE_ACCOUNTS.bqWriterPushInvoker),
@@ -254,6 +313,11 @@ export class IdentityChart extends Chart {
         to: schedulerAgent,
         role: 'roles/iam.serviceAccountTokenCreator',
         on: serviceAccount(SERVICE_ACCOUNTS.schedulerInvoker),
+      },
+      {
+        to: schedulerAgent,
+        role: 'roles/iam.serviceAccountTokenCreator',
+        on: serviceAccount(SERVICE_ACCOUNTS.dataQualityInvoker),
       },
       // Cloud Billing publishes budget notifications to the alerts topic.
       {

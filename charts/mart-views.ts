@@ -25,6 +25,15 @@ export function readMartViews(dir: string): MartView[] {
     });
 }
 
+/** The query of every `sql/assertions/*.sql` (the data-quality checks), sorted by file name. */
+export function readAssertionQueries(sqlDir: string): string[] {
+  const dir = path.join(sqlDir, 'assertions');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()
+    .map((name) => readFileSync(path.join(dir, name), 'utf8'));
+}
+
 /** Tables (or views) a query reads outside `ownDataset`, as `dataset.table`, sorted. */
 export function referencedTables(query: string, ownDataset: string): string[] {
   const found = new Set<string>();

@@ -26,6 +26,8 @@ export const SERVICES = {
   bqWriter: 'pmp-bq-writer',
   stationInfoWriter: 'pmp-velib-station-info-writer',
   dashboard: 'pmp-dashboard',
+  /** Runs sql/assertions on a schedule (docs/data-quality.md). */
+  dataQuality: 'pmp-data-quality',
 } as const;
 
 export const REPLAYER_JOB = 'pmp-station-info-dlq-replayer';
@@ -37,6 +39,7 @@ export const SIMULATOR = 'pmp-simulator';
 export const SCHEDULER_JOBS = {
   pollEveryMinute: 'pmp-velib-poll-every-minute',
   stationInfoDaily: 'pmp-velib-station-info-daily',
+  dataQualityHourly: 'pmp-data-quality-hourly',
 } as const;
 
 /**
@@ -55,6 +58,9 @@ export const SERVICE_ACCOUNTS = {
   schedulerInvoker: 'pmp-scheduler-invoker',
   bqWriterPushInvoker: 'pmp-push-bq-writer',
   stationInfoWriterPushInvoker: 'pmp-push-info-writer',
+  dataQuality: 'pmp-data-quality',
+  /** Cloud Scheduler calls pmp-data-quality as this identity, and nothing else. */
+  dataQualityInvoker: 'pmp-quality-invoker',
 } as const;
 
 /** Container images, by name; the registry prefix comes from the environment. */
@@ -64,6 +70,7 @@ export const IMAGES = {
   stationInfoWriter: 'pmp-velib-station-info-writer',
   replayer: 'pmp-station-info-dlq-replayer',
   dashboard: 'pmp-dashboard',
+  dataQuality: 'pmp-data-quality',
   emulators: 'pmp-emulators',
 } as const;
 

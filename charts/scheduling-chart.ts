@@ -16,7 +16,7 @@ export interface SchedulingChartProps {
 }
 
 /**
- * The two Cloud Scheduler jobs that drive the collectors. They cost money while they exist (and
+ * The Cloud Scheduler jobs: the two that drive the collectors and the hourly data-quality run. They cost money while they exist (and
  * CloudSchedulerJob has no pause field), so they render to `demo/`, applied and deleted by
  * `pmp demo`, outside the Config Sync root.
  */
@@ -54,6 +54,24 @@ export class SchedulingChart extends Chart {
         },
         attemptDeadline: '120s',
       },
+      {
+        name: SCHEDULER_JOBS.dataQualityHourly,
+        schedule: '17 * * * *',
+        service: SERVICES.dataQuality,
+        path: '/run',
+        invoker: SERVICE_ACCOUNTS.dataQualityInvoker,
+        description: 'Run the data-quality assertions over the last 24 hours, every hour at :17',
+        // A failed error assertion answers 500: retrying cannot fix the data, so one retry only
+        // covers a transient failure of the run itself.
+        retryConfig: {
+          retryCount: 1,
+          maxRetryDuration: '600s',
+          minBackoffDuration: '30s',
+          maxBackoffDuration: '120s',
+          maxDoublings: 1,
+        },
+        attemptDeadline: '300s',
+      },
     ];
     for (const job of jobs) {
       const base = serviceUrl(config, job.service);
@@ -68,10 +86,12 @@ export class SchedulingChart extends Chart {
           attemptDeadline: job.attemptDeadline,
           retryConfig: job.retryConfig,
           httpTarget: {
-            uri: `${base}/collect`,
+            uri: `${base}${'path' in job ? job.path : '/collect'}`,
             httpMethod: 'POST',
             oidcToken: {
-              serviceAccountRef: { name: SERVICE_ACCOUNTS.schedulerInvoker },
+              serviceAccountRef: {
+                name: 'invoker' in job ? job.invoker : SERVICE_ACCOUNTS.schedulerInvoker,
+              },
               audience: base,
             },
           },

@@ -100,7 +100,7 @@ describe('WarehouseChart', () => {
     }
   });
 
-  it('gives each dataset an access list: owners, and the dashboard on marts and ops', () => {
+  it('gives each dataset an access list: owners, the dashboard on marts and ops, data quality on marts', () => {
     expect(
       ofKind(objects, 'BigQueryDataset')
         .map((d) => d.spec.resourceID)
@@ -113,7 +113,11 @@ describe('WarehouseChart', () => {
       userByEmail: 'pmp-dashboard@pmp-dev-paris.iam.gserviceaccount.com',
     };
     const owners = { role: 'roles/bigquery.dataOwner', specialGroup: 'projectOwners' };
-    expect(access(DATASETS.marts)).toEqual([owners, dashboard]);
+    const dataQuality = {
+      role: 'roles/bigquery.dataViewer',
+      userByEmail: 'pmp-data-quality@pmp-dev-paris.iam.gserviceaccount.com',
+    };
+    expect(access(DATASETS.marts)).toEqual([owners, dashboard, dataQuality]);
     expect(access(DATASETS.ops)).toEqual([owners, dashboard]);
     // No authorised-view entries: they would block a fresh project from converging.
     expect(access(DATASETS.curated)).toEqual([owners]);

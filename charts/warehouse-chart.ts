@@ -76,9 +76,11 @@ export class WarehouseChart extends Chart {
     const tables = props.tables ?? TABLES;
     const views = props.views ?? readMartViews(SQL_DIR);
     const dashboard = serviceAccountEmail(config, SERVICE_ACCOUNTS.dashboard);
+    // The data-quality run reads the marts its assertions query; its tables are granted one by one.
+    const dataQuality = serviceAccountEmail(config, SERVICE_ACCOUNTS.dataQuality);
 
     const readers: Record<string, string[]> = {
-      [DATASETS.marts]: [dashboard],
+      [DATASETS.marts]: [dashboard, dataQuality],
       [DATASETS.ops]: [dashboard],
     };
 

@@ -194,7 +194,7 @@ describe('policies', () => {
       specialGroup: 'allAuthenticatedUsers',
     });
     expect(messages(problemsWith(dataset))[0]).toMatch(
-      /spec\.access\[2\]\.specialGroup: allAuthenticatedUsers makes the resource public/,
+      /spec\.access\[3\]\.specialGroup: allAuthenticatedUsers makes the resource public/,
     );
   });
 

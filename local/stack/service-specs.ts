@@ -22,6 +22,7 @@ export const IMAGE_ENTRIES: Readonly<Record<string, string>> = {
   'pmp-bq-writer': 'services/bq-writer/main.ts',
   'pmp-velib-station-info-writer': 'services/station-info-writer/main.ts',
   'pmp-dashboard': 'services/dashboard/main.ts',
+  'pmp-data-quality': 'services/data-quality/main.ts',
   'pmp-station-info-dlq-replayer': 'services/dlq-replayer/main.ts',
 };
 

@@ -93,7 +93,7 @@ beforeAll(async () => {
     );
   const middle = snapshots[SNAPSHOTS / 2]!;
   snapshot = { ingestTs: middle.ingest_ts, eventTs: middle.event_ts ?? middle.ingest_ts };
-  const info = history.information.find((i) => (i.capacity ?? 0) > 0)!;
+  const info = history.information.find((i) => Number(i.capacity ?? 0) > 0)!;
   station = { id: info.station_id, capacity: Number(info.capacity) };
 }, 240_000);
 

@@ -1,0 +1,38 @@
+// Entry point of pmp-data-quality: reads the environment (README.md), queries BigQuery (or the
+// emulator when BIGQUERY_EMULATOR_HOST is set), listens on HOST:PORT.
+import { BigQuery } from '@google-cloud/bigquery';
+import type { Lifecycle } from '../shared/health.js';
+import { createLogger } from '../shared/logger.js';
+import { serve } from '../shared/serve.js';
+import { createApp } from './app.js';
+import { readAssertions } from './assertions.js';
+import { loadDataQualitySettings } from './config.js';
+
+const log = createLogger({ name: 'pmp-data-quality' });
+let settings;
+try {
+  settings = loadDataQualitySettings(process.env);
+} catch (error) {
+  log.fatal({ err: error }, 'configuration rejected');
+  throw error;
+}
+const bigquery = new BigQuery(settings.PROJECT_ID ? { projectId: settings.PROJECT_ID } : {});
+// Read once at start: a malformed header stops the service here rather than at the first run.
+const assertions = readAssertions();
+const lifecycle: Lifecycle = { draining: false };
+log.info({ assertions: assertions.length, windowHours: settings.WINDOW_HOURS }, 'starting');
+const app = createApp({
+  bigquery,
+  assertions,
+  windowMs: settings.WINDOW_HOURS * 3_600_000,
+  auth: { audience: settings.INVOKER_AUDIENCE, jwksUrl: settings.INVOKER_JWKS_URL },
+  log,
+  lifecycle,
+});
+await serve(app, {
+  port: settings.PORT,
+  host: settings.HOST,
+  log,
+  lifecycle,
+  stackPid: settings.PMP_STACK_PID,
+});
