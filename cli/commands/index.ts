@@ -12,6 +12,7 @@ import { registerReconcile } from './reconcile.js';
 import { registerStatus } from './status.js';
 import { registerReplay } from './replay.js';
 import { registerDemo } from './demo.js';
+import { registerQuality } from './quality.js';
 
 /** Every `pmp` subcommand, in the order `pmp --help` lists them. One line per command file. */
 export function registerCommands(program: Command): void {
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerReplay(program);
   registerDemo(program);
+  registerQuality(program);
 }

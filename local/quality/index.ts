@@ -1,0 +1,2 @@
+export { runQuality, type QualityOptions, type QualityOutcome } from './quality.js';
+export { formatQualityRun } from './format.js';
