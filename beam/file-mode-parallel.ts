@@ -3,7 +3,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { fileModeWorkerBundle } from './file-mode-worker-bundle.js';
 import type { LineRange } from './ndjson-io.js';
 import { splitIntoLineRanges } from './line-ranges.js';
-import { curateLineRange, type RangeOutput } from './range-pipeline.js';
+import type { RangeOutput } from './range-pipeline.js';
 import { startTsWorker } from './ts-worker.js';
 
 /*
@@ -11,10 +11,11 @@ import { startTsWorker } from './ts-worker.js';
  * thread and `threads - 1` worker threads each take the next unclaimed range from a shared counter
  * and curate it with the same composite on their own DirectRunner, and this thread writes every
  * range's rows and DLQ lines in input order as they become available, so the files are byte for
- * byte those of a one-thread run. This thread starts curating at once: a worker first loads core
- * and the Beam SDK (~0.4 s of CPU, docs/PERFORMANCE.md; seconds of wall time on a busy machine),
- * and a small input may be done before any worker is ready, in which case the workers are stopped
- * unused.
+ * byte those of a one-thread run. The workers start first, then this thread loads the SDK and the
+ * pipeline (range-pipeline.ts, imported here rather than at the top) and curates at once: a worker
+ * first loads core and the Beam SDK (~0.4 s of CPU, docs/PERFORMANCE.md; seconds of wall time on a
+ * busy machine), on the other core while this thread loads its own, and a small input may be done
+ * before any worker is ready, in which case the workers are stopped unused.
  */
 
 /** @internal what a worker thread is given */
@@ -162,12 +163,15 @@ export async function curateFileParallel(
       startWorkers((options.bundleWorker ?? true) ? fileModeWorkerBundle() : null);
 
     // This thread curates too, until no range is left unclaimed.
-    while (inThisThread && failure === null) {
-      const index = Atomics.add(next, 0, 1);
-      if (index >= ranges.length) break;
-      deliver(index, await curateLineRange(options.input, ranges[index]!, options.fixedNow));
-      // Let the workers' reports in between two ranges, so their buffers do not pile up.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    if (inThisThread) {
+      const { curateLineRange } = await import('./range-pipeline.js');
+      while (failure === null) {
+        const index = Atomics.add(next, 0, 1);
+        if (index >= ranges.length) break;
+        deliver(index, await curateLineRange(options.input, ranges[index]!, options.fixedNow));
+        // Let the workers' reports in between two ranges, so their buffers do not pile up.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     if (failure === null && written < ranges.length) {
       await new Promise<void>((resolve) => {

@@ -5,6 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ABANDONED_TEMP_MS,
+  buildWorkerBundle,
+  findRecordedBundle,
+  INPUTS_RECORD,
   KEPT_BUNDLES,
   pruneWorkerBundles,
   storeWorkerBundle,
@@ -62,5 +65,36 @@ describe('the file-mode worker bundle directory', () => {
     expect(again.href).toBe(stored.href);
     pruneWorkerBundles(dirUrl, 1, NOW);
     expect(names()).toEqual([stored.pathname.split('/').pop()]);
+  });
+
+  it('reuses the recorded bundle while its sources are unchanged, and builds again when one changes', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'pmp-bundle-src-'));
+    try {
+      const entry = join(src, 'entry.ts');
+      writeFileSync(join(src, 'answer.ts'), 'export const answer: number = 42;\n');
+      writeFileSync(
+        entry,
+        "import { answer } from './answer.js';\nexport const doubled = answer * 2;\n",
+      );
+      expect(findRecordedBundle(dirUrl, NOW)).toBeNull(); // nothing recorded yet
+
+      const built = buildWorkerBundle(entry, dirUrl, NOW);
+      expect(names()).toContain(INPUTS_RECORD);
+      expect(findRecordedBundle(dirUrl, NOW)?.href).toBe(built.href);
+      expect(((await import(built.href)) as { doubled: number }).doubled).toBe(84);
+
+      // An imported module (not the entry) changes: the record no longer holds.
+      writeFileSync(join(src, 'answer.ts'), 'export const answer: number = 21;\n');
+      expect(findRecordedBundle(dirUrl, NOW)).toBeNull();
+      const rebuilt = buildWorkerBundle(entry, dirUrl, NOW);
+      expect(rebuilt.href).not.toBe(built.href);
+      expect(findRecordedBundle(dirUrl, NOW)?.href).toBe(rebuilt.href);
+
+      // The recorded bundle pruned by another process: build again rather than start on nothing.
+      rmSync(rebuilt);
+      expect(findRecordedBundle(dirUrl, NOW)).toBeNull();
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+    }
   });
 });

@@ -134,14 +134,14 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
   truncateOutput('--output', options.output);
   truncateOutput('--dlq', options.dlq);
 
+  // The in-process run's modules load before the clock starts, as when they were static imports.
+  const direct = runner === 'direct' ? await directRun(options, workers) : null;
   const started = performance.now();
   let figures: FileModeFigures;
   try {
     figures =
       runner === 'direct'
-        ? (await import('./file-mode-figures.js')).figuresFromCounters(
-            await curateOnDirectRunner(options, workers),
-          )
+        ? (await import('./file-mode-figures.js')).figuresFromCounters(await direct!())
         : await (
             await import('./portable/curate-file-on-runner.js')
           ).curateFileOnRunner(runner, {
@@ -158,34 +158,37 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
 }
 
 /**
- * The counters of a run in process: one DirectRunner, or one per thread over line ranges. The SDK
- * and the pipeline modules load here, on first use, so that importing this module (as `pmp` does
- * for every command, to describe `curate`'s flags) costs no Beam load.
+ * A run in process, returning its counters: one DirectRunner, or one per thread over line ranges.
+ * Its modules load here, on first use, so that importing this module (as `pmp` does for every
+ * command, to describe `curate`'s flags) loads no Beam SDK. On several threads this thread loads
+ * the SDK only once the workers are started (file-mode-parallel.ts), so that load is in the run.
  */
-async function curateOnDirectRunner(
+async function directRun(
   options: CurateFileOptions,
   workers: number,
-): Promise<Record<string, number>> {
+): Promise<() => Promise<Record<string, number>>> {
   if (workers === 1) {
     const { runOnDirectRunner } = await import('./direct-run.js');
     const { ndjsonPipeline } = await import('./ndjson-pipeline.js');
-    return runOnDirectRunner(
-      ndjsonPipeline({
-        inputPath: options.input,
-        rowsPath: options.output,
-        dlqPath: options.dlq,
-        fixedNow: options.fixedNow ?? null,
-      }),
-    );
+    return () =>
+      runOnDirectRunner(
+        ndjsonPipeline({
+          inputPath: options.input,
+          rowsPath: options.output,
+          dlqPath: options.dlq,
+          fixedNow: options.fixedNow ?? null,
+        }),
+      );
   }
   const { curateFileParallel } = await import('./file-mode-parallel.js');
-  return curateFileParallel({
-    input: options.input,
-    output: options.output,
-    dlq: options.dlq,
-    fixedNow: options.fixedNow ?? null,
-    threads: workers,
-    ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  return () =>
+    curateFileParallel({
+      input: options.input,
+      output: options.output,
+      dlq: options.dlq,
+      fixedNow: options.fixedNow ?? null,
+      threads: workers,
+      ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
 }
