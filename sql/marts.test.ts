@@ -794,3 +794,65 @@ describe('dead-letter counts', () => {
     ]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+describe('ops_data_quality_latest', () => {
+  it('gives each assertion its newest result and when it last passed', async () => {
+    const bigquery = await warehouseFor('marts-quality');
+    const row = (runTs: string, assertion: string, passed: boolean, failingRows: number) => ({
+      run_ts: runTs,
+      run_id: `run-${runTs}`,
+      trigger: 'scheduler',
+      assertion,
+      severity: 'error',
+      passed,
+      failing_rows: failingRows,
+      sample: passed ? null : JSON.stringify([{ station_id: '42' }]),
+      error_message: null,
+      duration_ms: 5,
+    });
+    await bigquery
+      .dataset('pmp_ops')
+      .table('data_quality_results')
+      .insert([
+        row('2026-03-10T10:00:00Z', 'a', true, 0),
+        row('2026-03-10T11:00:00Z', 'a', true, 0),
+        row('2026-03-10T12:00:00Z', 'a', false, 3),
+        row('2026-03-10T11:00:00Z', 'b', false, 1),
+        row('2026-03-10T12:00:00Z', 'b', false, 2),
+        row('2026-03-10T12:00:00Z', 'c', true, 0),
+      ]);
+    const rows = await select(
+      bigquery,
+      `SELECT assertion, passed, failing_rows, checked_ts, last_passed_ts,
+         JSON_VALUE(sample, '$[0].station_id') AS first_station
+       FROM pmp_marts.ops_data_quality_latest ORDER BY assertion`,
+    );
+    expect(rows).toEqual([
+      {
+        assertion: 'a',
+        passed: false,
+        failing_rows: 3,
+        checked_ts: '2026-03-10T12:00:00.000Z',
+        last_passed_ts: '2026-03-10T11:00:00.000Z',
+        first_station: '42',
+      },
+      {
+        assertion: 'b',
+        passed: false,
+        failing_rows: 2,
+        checked_ts: '2026-03-10T12:00:00.000Z',
+        last_passed_ts: null,
+        first_station: '42',
+      },
+      {
+        assertion: 'c',
+        passed: true,
+        failing_rows: 0,
+        checked_ts: '2026-03-10T12:00:00.000Z',
+        last_passed_ts: '2026-03-10T12:00:00.000Z',
+        first_station: null,
+      },
+    ]);
+  });
+});

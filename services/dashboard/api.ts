@@ -102,5 +102,16 @@ export function apiRoutes(marts: MartsReader, now: () => Date = () => new Date()
     ctx.body = { dlq };
   });
 
+  router.get('/quality', async (ctx) => {
+    // Failing first (errors before warnings), then by name: what needs a look is on top.
+    const assertions = await marts.query(
+      `SELECT assertion, severity, passed, failing_rows, error_message, sample, checked_ts,
+         last_passed_ts
+       FROM ${marts.view('ops_data_quality_latest')}
+       ORDER BY passed, severity, assertion`,
+    );
+    ctx.body = { assertions };
+  });
+
   return router;
 }

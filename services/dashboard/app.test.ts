@@ -155,6 +155,42 @@ describe('JSON API over the marts', () => {
     expect(await json(withData, '/api/dlq')).toEqual({ dlq: [] });
   });
 
+  it('/api/quality: the newest result per assertion, failures first, with when it last passed', async () => {
+    const row = (runTs: string, assertion: string, severity: string, passed: boolean) => ({
+      run_ts: runTs,
+      run_id: runTs,
+      trigger: 'cli',
+      assertion,
+      severity,
+      passed,
+      failing_rows: passed ? 0 : 4,
+      sample: passed ? null : '[{"station_id":"7"}]',
+      error_message: null,
+      duration_ms: 3,
+    });
+    await bigquery
+      .dataset('pmp_ops')
+      .table('data_quality_results')
+      .insert([
+        row('2025-06-10T07:00:00Z', 'b_check', 'warn', true),
+        row('2025-06-10T08:00:00Z', 'b_check', 'warn', false),
+        row('2025-06-10T08:00:00Z', 'a_check', 'error', true),
+        row('2025-06-10T08:00:00Z', 'c_check', 'error', false),
+      ]);
+    const { assertions } = (await json(withData, '/api/quality')) as {
+      assertions: Record<string, unknown>[];
+    };
+    expect(
+      assertions.map((a) => [a.assertion, a.passed, a.failing_rows, a.last_passed_ts]),
+    ).toEqual([
+      ['c_check', false, 4, null],
+      ['b_check', false, 4, '2025-06-10T07:00:00.000Z'],
+      ['a_check', true, 0, '2025-06-10T08:00:00.000Z'],
+    ]);
+    expect(JSON.parse(String(assertions[0]!.sample))).toEqual([{ station_id: '7' }]);
+    expect(await json(empty, '/api/quality')).toEqual({ assertions: [] });
+  });
+
   it('says there is no data yet, rather than failing, on an empty warehouse', async () => {
     expect((await json(empty, '/api/kpis')).kpis).toBeNull();
     expect(await json(empty, '/api/stations')).toEqual({ stations: [] });

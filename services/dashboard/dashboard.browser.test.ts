@@ -12,6 +12,7 @@ import { insertHistory, simulatedHistory } from '../../sql/testing/simulated-his
 import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { silentLogger } from '../shared/logger.js';
+import { readAssertions, recordRun, runAssertions } from '../data-quality/index.js';
 import { startDashboard, type RunningDashboard } from './index.js';
 
 // The page in Debian's headless Chromium against the BigQuery emulator, fed with curated rows that
@@ -43,6 +44,7 @@ beforeAll(async () => {
       bq_errors: null,
     },
   ]);
+  await recordQualityRuns(bigquery);
   dashboard = await startDashboard({
     port: 0,
     projectId: 'dash-browser',
@@ -68,6 +70,20 @@ async function seedHourlyHistory(bigquery: BigQuery, hours: number): Promise<num
   const history = simulatedHistory({ start: HISTORY_START, snapshots: hours, everyMinutes: 60 });
   await insertHistory(bigquery, history);
   return history.stationCount;
+}
+
+/**
+ * Two real data-quality runs over the seeded history, which has no raw rows: five minutes after the
+ * last snapshot (fresh) and an hour after it (stale). The panel then shows curated_fresh failing
+ * but last passed at the first run, and curated_snapshot_has_raw never having passed.
+ */
+const FIRST_RUN = new Date(HISTORY_START.getTime() + (SNAPSHOTS - 1) * 3_600_000 + 5 * 60_000);
+const SECOND_RUN = new Date(HISTORY_START.getTime() + SNAPSHOTS * 3_600_000);
+async function recordQualityRuns(bigquery: BigQuery): Promise<void> {
+  const assertions = readAssertions();
+  for (const now of [FIRST_RUN, SECOND_RUN]) {
+    await recordRun(bigquery, await runAssertions({ bigquery, assertions, now }), 'scheduler');
+  }
 }
 
 /** Upper bound of a bar's width in the hourly charts (charts.js MAX_BAR_WIDTH, plus rounding). */
@@ -188,6 +204,45 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
     expect(filled).toBe(SNAPSHOTS);
     expect(await page.locator('[data-testid="alerts"] li').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="dlq"] tbody tr').count()).toBe(1);
+
+    // Data quality: the latest result of every assertion, failures first, and when each passed.
+    const quality = page.locator('[data-testid="quality"] tbody tr');
+    expect(await quality.count()).toBe(readAssertions().length);
+    const cells = async (name: string) =>
+      (
+        await page
+          .locator(`[data-testid="quality"] tr[data-assertion="${name}"] td`)
+          .allTextContents()
+      ).map((t) => t.trim());
+    const paris = (d: Date) =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Paris',
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(d);
+    expect(await cells('curated_snapshot_has_raw')).toEqual([
+      'curated_snapshot_has_raw',
+      'failed',
+      String(SNAPSHOTS),
+      'never',
+    ]);
+    expect(await cells('curated_fresh')).toEqual([
+      'curated_fresh',
+      'failed',
+      '1',
+      paris(FIRST_RUN),
+    ]);
+    expect(await cells('curated_bike_types_add_up')).toEqual([
+      'curated_bike_types_add_up',
+      'passed',
+      '0',
+      paris(SECOND_RUN),
+    ]);
+    expect(await quality.first().getAttribute('data-result')).toBe('failed');
+    expect(await quality.last().getAttribute('data-result')).toBe('passed');
 
     // A tooltip per station.
     await page.locator('circle[data-station-id]').nth(700).hover({ force: true });

@@ -175,6 +175,51 @@ function renderDlq(rows) {
   }
 }
 
+/** The first offending row of a failed assertion, as `key=value` pairs (the sample is JSON text). */
+function sampleText(sample) {
+  if (!sample) return '';
+  try {
+    const rows = typeof sample === 'string' ? JSON.parse(sample) : sample;
+    const first = Array.isArray(rows) ? rows[0] : null;
+    return first
+      ? Object.entries(first)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')
+      : '';
+  } catch {
+    return '';
+  }
+}
+
+function renderQuality(rows) {
+  const body = $('quality').querySelector('tbody');
+  body.innerHTML = '';
+  if (rows.length === 0) {
+    body.innerHTML =
+      '<tr><td colspan="4" class="zero">No run yet: <code>pmp quality</code> or the hourly job.</td></tr>';
+    return;
+  }
+  for (const r of rows) {
+    const tr = document.createElement('tr');
+    const result = r.passed ? 'passed' : r.severity === 'error' ? 'failed' : 'warning';
+    tr.dataset.assertion = r.assertion;
+    tr.dataset.result = result;
+    tr.title = [
+      r.error_message,
+      sampleText(r.sample),
+      `checked ${PARIS_TIME.format(Date.parse(r.checked_ts))}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
+    const lastPassed = r.last_passed_ts ? PARIS_TIME.format(Date.parse(r.last_passed_ts)) : 'never';
+    tr.innerHTML = `<td>${escapeHtml(r.assertion)}</td>
+      <td class="result-${result}">${result}</td>
+      <td class="${r.passed ? 'zero' : 'hot'}">${r.failing_rows === null ? '–' : formatNumber(r.failing_rows)}</td>
+      <td>${escapeHtml(lastPassed)}</td>`;
+    body.appendChild(tr);
+  }
+}
+
 function hourTooltip(r) {
   const when = PARIS_TIME.format(Date.parse(r.hour_ts_paris));
   return `<strong>${when}</strong>
@@ -269,20 +314,22 @@ async function refresh() {
       $('error').hidden = true;
       return;
     }
-    const [stations, hourly, profile, alerts, dlq] = await Promise.all([
+    const [stations, hourly, profile, alerts, dlq, quality] = await Promise.all([
       getJson('/api/stations'),
       getJson('/api/hourly?hours=48'),
       getJson('/api/profile'),
       getJson('/api/alerts'),
       getJson('/api/dlq'),
+      getJson('/api/quality'),
     ]);
-    state.data = { kpis, stations, hourly, profile, alerts, dlq };
+    state.data = { kpis, stations, hourly, profile, alerts, dlq, quality };
     $('empty').hidden = true;
     $('content').hidden = false;
     renderKpis(kpis.kpis, kpis.serverTime);
     drawMap($('map'), stations.stations, tip);
     renderAlerts();
     renderDlq(dlq.dlq);
+    renderQuality(quality.assertions);
     renderCharts();
     $('error').hidden = true;
     document.body.dataset.loaded = 'true';
