@@ -10,13 +10,13 @@ import {
   stationStatusCuratedTable,
   type CuratedDlqRow,
   type CuratedStatusRow,
-  type TableDefinition,
 } from '../core/index.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-emulator/index.js';
 import { startPubSubEmulator, type PubSubEmulator } from '../local/pubsub-emulator/index.js';
 import { silentLogger } from '../services/shared/logger.js';
 import { startCuratedStreamingRunner } from './streaming-runner.js';
 import { startCuratedStreamingRunnerThread } from './streaming-runner-thread.js';
+import { createTable } from './testing/warehouse-tables.js';
 import { envelopeLine, repoRoot, STATUS_FIXTURES } from './testing/fixtures.js';
 
 const PROJECT = 'pmp-local';
@@ -37,16 +37,6 @@ async function until(predicate: () => Promise<boolean>, what: string, timeoutMs 
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function createTable(bigquery: BigQuery, def: TableDefinition): Promise<void> {
-  const dataset = bigquery.dataset(def.datasetId);
-  const [exists] = await dataset.exists();
-  if (!exists) await dataset.create();
-  await dataset.table(def.tableId).create({
-    schema: { fields: def.fields.map((f) => ({ ...f })) },
-    ...(def.timePartitioning ? { timePartitioning: { ...def.timePartitioning } } : {}),
-  });
 }
 
 describe('curated streaming runner on the Pub/Sub and BigQuery emulators', () => {

@@ -19,6 +19,8 @@ export async function startGcpExpansionService(
     onOutput?: (text: string) => void;
     /** JVM options before `-jar` (tests route Google API calls to a local proxy with them). */
     jvmArgs?: readonly string[];
+    /** Java pipeline options the expansions are made with, e.g. `--experiments=use_deprecated_read`. */
+    pipelineOptions?: readonly string[];
   } = {},
 ): Promise<RunningExpansionService> {
   const jar = await javaServiceJar('gcpExpansionService');
@@ -31,6 +33,7 @@ export async function startGcpExpansionService(
       jar,
       String(port),
       ...(options.environment === 'EMBEDDED' ? ['--defaultEnvironmentType=EMBEDDED'] : []),
+      ...(options.pipelineOptions ?? []),
     ],
     // No Google credentials are looked for on a VM that is not there (no metadata-server probe).
     env: { ...process.env, NO_GCE_CHECK: 'true' },

@@ -1,6 +1,12 @@
 import '../beam-sdk.js';
+import {
+  asExternalEnvironment,
+  TYPESCRIPT_DEFAULT_ENVIRONMENT_URN,
+} from 'apache-beam/internal/environments';
 import type { MonitoringInfo } from 'apache-beam/proto/metrics';
+import type { Pipeline } from 'apache-beam/proto/beam_runner_api';
 import { PortableRunner } from 'apache-beam/runners/portable_runner/runner';
+import type { PipelineResult } from 'apache-beam/runners/runner';
 import { aggregateMetrics } from 'apache-beam/worker/metrics';
 
 type JobMetricsResponse = Awaited<ReturnType<PortableRunner['getJobMetrics']>>;
@@ -24,6 +30,27 @@ const USER_COUNTER_URN = 'beam:metric:user:sum_int64:v1';
  */
 export class MetricsKeepingPortableRunner extends PortableRunner {
   private lastMetrics: JobMetricsResponse['metrics'] | undefined;
+  /** TypeScript workers from a pool of the caller's (owned-worker-pool.ts) instead of LOOPBACK. */
+  workerPoolAddress: string | undefined;
+
+  override async runPipeline(
+    pipeline: Pipeline,
+    options?: Parameters<PortableRunner['runPipeline']>[1],
+  ): Promise<PipelineResult> {
+    const address = this.workerPoolAddress;
+    if (!address) return super.runPipeline(pipeline, options);
+    const environments = Object.fromEntries(
+      Object.entries(pipeline.components!.environments).map(([id, env]) => [
+        id,
+        env.urn === TYPESCRIPT_DEFAULT_ENVIRONMENT_URN ? asExternalEnvironment(env, address) : env,
+      ]),
+    );
+    // Not LOOPBACK, so the SDK starts no pool of its own; the environments are external already.
+    return super.runPipeline(
+      { ...pipeline, components: { ...pipeline.components!, environments } },
+      Object.assign({}, options, { environmentType: 'EXTERNAL' }),
+    );
+  }
 
   override async getJobMetrics(jobId: string): Promise<JobMetricsResponse> {
     const response = await super.getJobMetrics(jobId);

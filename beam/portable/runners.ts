@@ -48,7 +48,11 @@ const FLINK_JOB_SERVER_JVM_FLAGS = ['-Dorg.slf4j.simpleLogger.defaultLogLevel=wa
  */
 export async function createPortableRunner(
   name: PortableRunnerName,
-  options: { parallelism?: number } = {},
+  options: {
+    parallelism?: number;
+    /** More pipeline options for the job, e.g. Flink's streaming ones (beam/flink-streaming.ts). */
+    pipelineOptions?: Readonly<Record<string, unknown>>;
+  } = {},
 ): Promise<MetricsKeepingPortableRunner> {
   if (name === 'portable') {
     const python = await beamPython();
@@ -94,6 +98,8 @@ export async function createPortableRunner(
       '--expansion-port',
       '0',
     ],
+    // Java's Google auth library skips its metadata-server probe too (no GCE VM here).
+    env: { ...process.env, NO_GCE_CHECK: 'true' },
     onStopped: () => rmSync(artifactsDir, { recursive: true, force: true }),
   });
   return new MetricsKeepingPortableRunner(
@@ -103,6 +109,7 @@ export async function createPortableRunner(
       environmentType: 'LOOPBACK',
       parallelism: options.parallelism ?? 1,
       artifactsDir,
+      ...options.pipelineOptions,
     },
     jobService,
   );
