@@ -109,6 +109,28 @@ describe('the Dataflow variant: readFromPubSub → curated composite → BigQuer
     expect(upstream('curated/dlq').length).toBeGreaterThan(0);
   });
 
+  it("turns the rows BigQuery refuses into DLQ records beside the composite's", () => {
+    const writeOf = (name: string) =>
+      transforms().find(
+        (t) => t.spec?.urn === SCHEMA_TRANSFORM_URN && t.uniqueName.includes(name),
+      )!;
+    const writeRows = writeOf('write_rows');
+    const refused = transforms().find(
+      (t) => t.spec?.urn === PARDO && t.uniqueName.includes('refused_rows_to_dlq'),
+    )!;
+    expect(Object.values(refused.inputs)).toEqual([writeRows.outputs.FailedRowsWithErrors]);
+    const merged = byName('dlq_with_refused_rows');
+    const sources = Object.values(merged.inputs).map((id) => producerOf(id)!.uniqueName);
+    expect(sources.sort()).toEqual([
+      expect.stringMatching(/refused_rows_to_dlq\)?$/),
+      expect.stringMatching(/unkey_dlq\)?$/),
+    ]);
+    const dlqWriteInput = Object.values(writeOf('write_dlq').inputs)[0]!;
+    expect(upstream(producerOf(dlqWriteInput)!.uniqueName).join(' ← ')).toMatch(
+      /dlq_schema.*dlq_with_refused_rows/,
+    );
+  });
+
   it('gives each write a Beam schema with exactly the warehouse table columns', () => {
     const coders = pipeline.components!.coders;
     const pcolls = pipeline.components!.pcollections;

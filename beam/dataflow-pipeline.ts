@@ -4,6 +4,11 @@ import type { CuratedDlqRow, CuratedStatusRow } from '../core/index.js';
 import type { CuratedMessage } from './curated-elements.js';
 import { writeToBigQueryStorage } from './bigquery-storage-write.js';
 import { UnkeyDoFn } from './curated-dofns.js';
+import {
+  FAILED_ROWS_WITH_ERRORS,
+  RefusedRowToDlqDoFn,
+  type RefusedRow,
+} from './refused-rows-dlq.js';
 import { PubsubMessageProtoToCuratedMessageDoFn, readPubsubMessageProtos } from './pubsub-read.js';
 import { curatedTransform, type CuratedPCollections } from './curated-transform.js';
 import type { PipelineFn } from './direct-run.js';
@@ -51,24 +56,42 @@ const DLQ_ROW_SCHEMA_EXAMPLE: CuratedDlqRow = {
 
 /**
  * The Dataflow form of pmp-velib-curated: Pub/Sub read → the same curated composite → BigQuery
- * writes for rows and DLQ records. Read and writes are the SDK's cross-language transforms (Java
+ * writes for rows and DLQ records; rows BigQuery refuses join the DLQ records. Read and writes are the SDK's cross-language transforms (Java
  * PubsubIO and BigQueryIO through an expansion service), the only Pub/Sub and BigQuery IO the
  * TypeScript SDK has. See docs/dataflow.md for what this can and cannot do on Dataflow.
  */
 export function dataflowPipeline(params: DataflowPipelineParams): PipelineFn {
   return async (root: beam.Root) => {
     const { rows, dlq } = await curatedFromPubsub(root, params.inputSubscription);
-    await rows
+    const written = await rows
       .apply(beam.parDo(new UnkeyDoFn<CuratedStatusRow>('rows')))
       .apply(beam.withName('rows_schema', withRowCoder(CURATED_ROW_SCHEMA_EXAMPLE)))
       .applyAsync(
         beam.withName('write_rows', writeToBigQueryStorage({ table: params.outputTable })),
       );
-    await dlq
-      .apply(beam.parDo(new UnkeyDoFn<CuratedDlqRow>('dlq')))
+    const refused = refusedRowsOf(written).apply(
+      beam.parDo(new RefusedRowToDlqDoFn(params.outputTable)),
+    );
+    await beam
+      .P([dlq.apply(beam.parDo(new UnkeyDoFn<CuratedDlqRow>('dlq'))), refused])
+      .apply(beam.withName('dlq_with_refused_rows', beam.flatten()))
       .apply(beam.withName('dlq_schema', withRowCoder(DLQ_ROW_SCHEMA_EXAMPLE)))
       .applyAsync(beam.withName('write_dlq', writeToBigQueryStorage({ table: params.dlqTable })));
   };
+}
+
+/** The rows write's refusals; an expansion without that output would lose them, so it is refused. */
+function refusedRowsOf(
+  written: Record<string, beam.PCollection<unknown>>,
+): beam.PCollection<RefusedRow> {
+  const refused = written[FAILED_ROWS_WITH_ERRORS];
+  if (!refused) {
+    throw new Error(
+      `The BigQuery Storage Write expansion has no ${FAILED_ROWS_WITH_ERRORS} output ` +
+        `(outputs: ${Object.keys(written).join(', ') || 'none'}); refused rows would be lost.`,
+    );
+  }
+  return refused as beam.PCollection<RefusedRow>;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   ExpansionRequest,
   ExpansionResponse,
 } from 'apache-beam/proto/org/apache/beam/model/job_management/v1/beam_expansion_api';
+import { SCHEMA_TRANSFORM_URN } from '../bigquery-storage-write.js';
 
 /*
  * A stand-in for Beam's Java expansion service (sdks:java:io:google-cloud-platform:expansion-service),
@@ -62,6 +63,25 @@ function expand(request: ExpansionRequest): ExpansionResponse {
       displayData: [],
     };
     outputs.out = `${ns}out`;
+  }
+  if (urn === SCHEMA_TRANSFORM_URN) {
+    // The Storage Write SchemaTransform's two outputs. The real ones are Row-coded; a graph test
+    // only follows their ids, so they are bytes here.
+    const windowing = Object.keys(request.components?.windowingStrategies ?? {})[0] ?? '';
+    components.coders[`${ns}bytes`] = {
+      spec: { urn: 'beam:coder:bytes:v1', payload: new Uint8Array() },
+      componentCoderIds: [],
+    };
+    for (const tag of ['FailedRows', 'FailedRowsWithErrors']) {
+      components.pcollections[`${ns}${tag}`] = {
+        uniqueName: `${ns}${tag}`,
+        coderId: `${ns}bytes`,
+        isBounded: 1, // UNBOUNDED
+        windowingStrategyId: windowing,
+        displayData: [],
+      };
+      outputs[tag] = `${ns}${tag}`;
+    }
   }
   return ExpansionResponse.create({
     components: components as never,
