@@ -10,6 +10,24 @@ const STOP_GRACE_MS = 10_000;
 /** Lines of a service's output kept for the error message when it fails. */
 const KEPT_OUTPUT_LINES = 40;
 
+/**
+ * Services still running. A JVM does not notice that the process which started it has gone, so one
+ * left behind by a crash or an uncaught error would hold its ports and memory until killed by hand;
+ * they are killed as this process exits, however it exits short of SIGKILL.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killRunningOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const service of running) service.kill('SIGKILL');
+  });
+}
+
 export interface BeamServiceProcessOptions {
   /** What the service is, for messages ("Beam's Flink job server"). */
   readonly name: string;
@@ -47,6 +65,7 @@ export class BeamServiceProcess implements Service {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    killRunningOnExit(child);
     const keep = (chunk: Buffer) => {
       this.options.onOutput?.(chunk.toString('utf8'));
       this.output.push(...chunk.toString('utf8').split('\n'));
