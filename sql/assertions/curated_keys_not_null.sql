@@ -3,7 +3,9 @@
 SELECT station_id, ingest_ts, event_ts
 FROM pmp_curated.velib_station_status
 WHERE ingest_ts >= TIMESTAMP(@since)
-  AND (station_id IS NULL OR TRIM(station_id) = '' OR ingest_ts IS NULL)
+  -- A blank id sorts below '!' (space, tab and newline do): the cheap comparison runs on every
+  -- row, TRIM only on the few that pass it.
+  AND (station_id IS NULL OR (station_id < '!' AND TRIM(station_id) = '') OR ingest_ts IS NULL)
 UNION ALL
 -- A null ingest_ts cannot fall inside the window, so it is looked for on its own.
 SELECT station_id, ingest_ts, event_ts
