@@ -48,6 +48,7 @@ describe('datasets and tables', () => {
     }
     const [tables] = await bigquery.dataset('pmp_ops').getTables();
     expect(tables.map((t) => t.id).sort()).toEqual([
+      'data_quality_results',
       'push_writer_dlq',
       'velib_station_info_push_dlq',
       'velib_station_status_curated_dlq',
