@@ -33,6 +33,7 @@ describe('npm start listens on loopback only', () => {
     expect(processes.map((p) => p.name).sort()).toEqual([
       'pmp-bq-writer',
       'pmp-dashboard',
+      'pmp-data-quality',
       'pmp-velib-collector',
       'pmp-velib-station-info-collector',
       'pmp-velib-station-info-writer',
