@@ -11,6 +11,17 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Runs `pmp`. A failure no command caught (a flag value its parser refused, a missing project)
+ * ends as one line on stderr and exit code 1, as `cliAction` does for each command's own errors;
+ * `PMP_DEBUG=1` adds the stack.
+ */
 export async function main(argv: readonly string[]): Promise<void> {
-  await buildProgram().parseAsync([...argv]);
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    process.stderr.write(`pmp: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env.PMP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 1;
+  }
 }

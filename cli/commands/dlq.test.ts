@@ -54,6 +54,31 @@ describe('pmp dlq replay', () => {
     expect(process.exitCode ?? 0).toBe(0);
   });
 
+  it('without a project replays on the local stack, and says so when none is running', async () => {
+    const saved = { ...process.env };
+    delete process.env.PROJECT_ID;
+    process.env.PUBSUB_EMULATOR_HOST = '127.0.0.1:1'; // nothing listens there
+    const errors: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    const emptyDataDir = mkdtempSync(path.join(tmpdir(), 'pmp-dlq-replay-'));
+    try {
+      await buildProgram().parseAsync(['dlq', 'replay', '--data-dir', emptyDataDir], {
+        from: 'user',
+      });
+    } finally {
+      write.mockRestore();
+      process.env = saved;
+    }
+    expect(errors.join('')).toBe(
+      'pmp dlq replay: no Pub/Sub emulator answers at 127.0.0.1:1: start the stack with `npm start` (or `pmp emulators`), or set the emulator host variables\n',
+    );
+    expect(process.exitCode).toBe(1);
+    process.exitCode = 0;
+  });
+
   it('refuses a bad flag value', async () => {
     const program = buildProgram().exitOverride();
     program.commands.forEach((c) => c.exitOverride());

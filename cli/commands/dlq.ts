@@ -16,6 +16,7 @@ const whole = (name: string, least: number) => (value: string) => {
 
 interface ReplayFlags {
   project?: string;
+  dataDir: string;
   subscription?: string;
   targetTopic?: string;
   qps?: number;
@@ -42,7 +43,11 @@ export function registerDlq(program: Command): void {
     .description(
       'republish held dead letters to their source topic (replay=true), ack after each confirmed publish, print a summary',
     )
-    .option('--project <id>', 'Google Cloud project (env PROJECT_ID)')
+    .option(
+      '--project <id>',
+      'Google Cloud project (env PROJECT_ID); without one, the local stack (or the emulator variables)',
+    )
+    .option('--data-dir <dir>', 'the local stack to replay on, without a project', '.pmp')
     .option('--subscription <id>', 'hold subscription (env SUBSCRIPTION_ID)')
     .option('--target-topic <id>', 'topic to republish to (env TARGET_TOPIC_ID)')
     .option('--qps <n>', 'publishes per second, 0 = unthrottled (env QPS)', number('qps', 0))
@@ -54,36 +59,50 @@ export function registerDlq(program: Command): void {
     .option('--batch-size <n>', 'messages per pull (env BATCH_SIZE)', whole('batch-size', 1))
     .option('--dry-run', 'pull and report only: publish and ack nothing (env DRY_RUN)')
     .option('--ack-skipped', 'ack messages skipped as already replayed (env ACK_SKIPPED)')
-    .action(async (flags: ReplayFlags) => {
-      const { PubSub } = await import('@google-cloud/pubsub');
-      const { loadReplayerEnv, replaySettings } =
-        await import('../../services/dlq-replayer/config.js');
-      const { exitCodeOf, replayDeadLetters } =
-        await import('../../services/dlq-replayer/replay.js');
-      const { createLogger } = await import('../../services/shared/logger.js');
-      const env = loadReplayerEnv(process.env);
-      const settings = {
-        ...replaySettings(env),
-        ...(flags.subscription ? { subscription: flags.subscription } : {}),
-        ...(flags.targetTopic ? { targetTopic: flags.targetTopic } : {}),
-        ...(flags.qps !== undefined ? { qps: flags.qps } : {}),
-        ...(flags.maxMessages !== undefined ? { maxMessages: flags.maxMessages } : {}),
-        ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
-        ...(flags.dryRun ? { dryRun: true } : {}),
-        ...(flags.ackSkipped ? { ackSkipped: true } : {}),
-      };
-      const projectId = flags.project ?? env.PROJECT_ID;
-      const pubsub = new PubSub(projectId ? { projectId } : {});
-      try {
-        const summary = await replayDeadLetters(pubsub, settings, {
-          log: createLogger({ name: 'pmp-dlq-replay', destination: process.stderr }),
-        });
-        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-        process.exitCode = exitCodeOf(summary);
-      } finally {
-        await pubsub.close();
-      }
-    });
+    .action(
+      cliAction('dlq replay', async (flags: ReplayFlags) => {
+        const { loadReplayerEnv, replaySettings } =
+          await import('../../services/dlq-replayer/config.js');
+        const { exitCodeOf, replayDeadLetters } =
+          await import('../../services/dlq-replayer/replay.js');
+        const { createLogger } = await import('../../services/shared/logger.js');
+        const env = loadReplayerEnv(process.env);
+        const settings = {
+          ...replaySettings(env),
+          ...(flags.subscription ? { subscription: flags.subscription } : {}),
+          ...(flags.targetTopic ? { targetTopic: flags.targetTopic } : {}),
+          ...(flags.qps !== undefined ? { qps: flags.qps } : {}),
+          ...(flags.maxMessages !== undefined ? { maxMessages: flags.maxMessages } : {}),
+          ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
+          ...(flags.dryRun ? { dryRun: true } : {}),
+          ...(flags.ackSkipped ? { ackSkipped: true } : {}),
+        };
+        const pubsub = await replayClient(flags.project ?? env.PROJECT_ID, flags.dataDir);
+        try {
+          const summary = await replayDeadLetters(pubsub, settings, {
+            log: createLogger({ name: 'pmp-dlq-replay', destination: process.stderr }),
+          });
+          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          process.exitCode = exitCodeOf(summary);
+        } finally {
+          await pubsub.close();
+        }
+      }),
+    );
+}
+
+/**
+ * The replayer's client: as the job runs it when a project is known (the emulator variables still
+ * apply, as in the job's own environment), else the local stack's, so a shell with neither gets
+ * "no Pub/Sub emulator answers at …" instead of google-auth's "Unable to detect a Project Id".
+ */
+async function replayClient(projectId: string | undefined, dataDir: string) {
+  if (projectId) {
+    const { PubSub } = await import('@google-cloud/pubsub');
+    return new PubSub({ projectId });
+  }
+  const { dlqClientsFor } = await import('../../local/dlq/index.js');
+  return (await dlqClientsFor({ dataDir })).pubsub;
 }
 
 /** `5m`, `24h`, `7d` before now, or an RFC 3339 time. */
