@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { ofKind, readManifestDir } from '../manifests/index.js';
 import { projectOf } from '../reconcile/desired.js';
-import { schedulerJobsOf } from '../scheduler/jobs.js';
+import { isCollectorJob, schedulerJobsOf } from '../scheduler/jobs.js';
 import { formatTable } from '../stack/format-table.js';
 
 export type DemoVerb = 'up' | 'down' | 'status' | 'collect';
@@ -188,7 +188,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         : 3;
     }
     case 'collect': {
-      const jobs = schedulerJobsOf(readManifestDir(demoDir), projectId);
+      const jobs = schedulerJobsOf(readManifestDir(demoDir), projectId).filter(isCollectorJob);
       let failed = 0;
       for (const job of jobs) {
         const gcloudArgs = [

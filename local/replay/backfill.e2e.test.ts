@@ -39,7 +39,10 @@ const replay = (input: string, extra: Partial<RecordingReplayOptions> = {}) =>
     untilLanded: drained,
     ...extra,
   });
-const schedulerStates = () => stack.scheduler!.status().map((j) => j.paused);
+/** Whether every scheduler job (the collectors' and the data-quality run) is paused, or none. */
+const schedulerStates = () => new Set(stack.scheduler!.status().map((j) => j.paused));
+const ALL_PAUSED = new Set([true]);
+const NONE_PAUSED = new Set([false]);
 const demo = (verb: 'up' | 'down', schedulerOnly = false) =>
   runLocalDemo({ verb, controlUrl: stack.controlUrl, schedulerOnly, print: () => {} });
 
@@ -90,13 +93,15 @@ describe('a backfill that can be re-run', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await rawRows()).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM pmp_curated.velib_station_information')).toBe(0);
-    expect(schedulerStates()).toEqual([true, true]);
+    expect(schedulerStates()).toEqual(ALL_PAUSED);
+    expect(stack.scheduler!.status().map((j) => j.name)).toEqual(
+      expect.arrayContaining(['pmp-velib-poll-every-minute', 'pmp-velib-station-info-daily']),
+    );
     expect(stack.scheduler!.status().every((j) => j.runs === 0)).toBe(true);
     const components = stack.components();
-    expect(components.filter((c) => c.kind === 'scheduler').map((c) => c.status)).toEqual([
-      'paused',
-      'paused',
-    ]);
+    const schedulerRows = components.filter((c) => c.kind === 'scheduler');
+    expect(schedulerRows).toHaveLength(stack.scheduler!.status().length);
+    expect(new Set(schedulerRows.map((c) => c.status))).toEqual(new Set(['paused']));
     expect(components.find((c) => c.name === 'pmp-velib-curated')?.status).toBe('running');
   });
 
@@ -167,15 +172,15 @@ describe('a backfill that can be re-run', () => {
 
   it('demo up|down --local --scheduler-only leave the runner alone; demo up resumes a --no-collect scheduler', async () => {
     expect(await demo('up', true)).toBe(0);
-    expect(schedulerStates()).toEqual([false, false]);
+    expect(schedulerStates()).toEqual(NONE_PAUSED);
     expect(await demo('down', true)).toBe(0);
-    expect(schedulerStates()).toEqual([true, true]);
+    expect(schedulerStates()).toEqual(ALL_PAUSED);
     expect(stack.runnerStats().paused).toBe(false);
 
     await demo('down');
     expect(stack.runnerStats().paused).toBe(true);
     expect(await demo('up')).toBe(0);
-    expect(schedulerStates()).toEqual([false, false]);
+    expect(schedulerStates()).toEqual(NONE_PAUSED);
     expect(stack.runnerStats().paused).toBe(false);
     await expect(
       runLocalDemo({

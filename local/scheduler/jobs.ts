@@ -19,6 +19,15 @@ export interface SchedulerJob {
   readonly maxBackoffSeconds: number;
 }
 
+/**
+ * A job that calls a collector (its target's path is `/collect`): what "collect now" runs, locally
+ * and with `pmp demo collect`, and not the hourly data-quality run, which would judge a warehouse
+ * the collection has not reached yet.
+ */
+export function isCollectorJob(job: Pick<SchedulerJob, 'uri'>): boolean {
+  return new URL(job.uri).pathname === '/collect';
+}
+
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const rec = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};

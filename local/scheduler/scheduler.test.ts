@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../services/shared/logger.js';
 import { readManifestDir } from '../manifests/index.js';
 import { createSimClock } from './clock.js';
-import { nextFireMs, schedulerJobsOf } from './jobs.js';
+import { isCollectorJob, nextFireMs, schedulerJobsOf } from './jobs.js';
 import { startScheduler } from './scheduler.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -23,9 +23,19 @@ describe('scheduler jobs from the CloudSchedulerJob manifests', () => {
       retryCount: 1,
     });
     expect(jobs.map((j) => j.name).sort()).toEqual([
+      'pmp-data-quality-hourly',
       'pmp-velib-poll-every-minute',
       'pmp-velib-station-info-daily',
     ]);
+  });
+
+  it("tells the collectors' jobs (what 'collect now' runs) from the data-quality run", () => {
+    expect(
+      jobs
+        .filter(isCollectorJob)
+        .map((j) => j.name)
+        .sort(),
+    ).toEqual(['pmp-velib-poll-every-minute', 'pmp-velib-station-info-daily']);
   });
 
   it('fires the daily job at 03:10 Paris time, summer and winter', () => {

@@ -17,7 +17,7 @@ import type { Change } from '../reconcile/plan.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { createSimClock, type SimClock } from '../scheduler/clock.js';
 import { httpJobInvoker } from '../scheduler/http-invoker.js';
-import { schedulerJobsOf } from '../scheduler/jobs.js';
+import { isCollectorJob, schedulerJobsOf } from '../scheduler/jobs.js';
 import { startScheduler, type LocalScheduler } from '../scheduler/scheduler.js';
 import { clientsFor } from './connect.js';
 import { startControlServer, type ControlServer } from './control.js';
@@ -363,9 +363,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
           });
     if (scheduler) cleanups.push(() => scheduler.stop());
 
-    // The collectors' jobs only (their targets' path is /collect): "collect now" must not also
-    // start the hourly data-quality run, which would judge a warehouse that is still empty.
-    const collectorJobs = jobs.filter((job) => new URL(job.uri).pathname === '/collect');
+    const collectorJobs = jobs.filter(isCollectorJob);
     const collectNow = async (): Promise<Record<string, string>> => {
       const results: Record<string, string> = {};
       for (const job of collectorJobs) {
