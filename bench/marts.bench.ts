@@ -13,6 +13,7 @@ import { silentLogger } from '../services/shared/logger.js';
 import { simulatedHistory } from '../sql/testing/simulated-history.js';
 import { createWarehouse, emulatorClient } from '../sql/testing/warehouse.js';
 import { readMartViews } from '../sql/view-order.js';
+import { insertSimulatedCuratedMinutes } from './simulated-week.js';
 
 const DAYS = Number(process.env.BENCH_DAYS ?? 7);
 const SNAPSHOTS = Math.round(DAYS * 1440);
@@ -41,24 +42,10 @@ try {
   // A minute-by-minute week for every station, with bikes drifting every 15 minutes, a few
   // stations closed, and each snapshot collected 20 s after its feed time.
   let started = performance.now();
-  await bigquery.query(`
-    INSERT INTO pmp_curated.velib_station_status
-      (ingest_ts, event_ts, station_id, station_code, is_installed, is_renting, is_returning,
-       last_reported_ts, num_bikes_available, num_docks_available, mechanical_available,
-       ebike_available, raw_station_json)
-    SELECT TIMESTAMP_ADD(ts, INTERVAL 20 SECOND), ts, station_id, station_code, 1,
-      IF(MOD(k, 97) = 0, 0, 1), 1, ts, bikes, GREATEST(capacity - bikes, 0),
-      DIV(bikes * 3, 5), bikes - DIV(bikes * 3, 5), NULL
-    FROM (
-      SELECT s.station_id, s.station_code, s.k, s.capacity,
-        TIMESTAMP_ADD(TIMESTAMP '2025-10-20 00:00:00+00', INTERVAL m MINUTE) AS ts,
-        MOD(s.k * 37 + DIV(m, 15) * (1 + MOD(s.k, 7)), GREATEST(s.capacity, 1) + 1) AS bikes
-      FROM (
-        SELECT station_id, station_code, capacity, ROW_NUMBER() OVER (ORDER BY station_id) AS k
-        FROM pmp_curated.velib_station_information
-      ) AS s
-      CROSS JOIN UNNEST(GENERATE_ARRAY(0, ${SNAPSHOTS - 1})) AS m
-    )`);
+  await insertSimulatedCuratedMinutes(bigquery, {
+    first: '2025-10-20 00:00:00+00',
+    snapshots: SNAPSHOTS,
+  });
   const [countRows] = (await bigquery.query(
     'SELECT COUNT(*) AS n FROM pmp_curated.velib_station_status',
   )) as [{ n: number }[]];

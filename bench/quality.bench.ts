@@ -17,6 +17,7 @@ import { silentLogger } from '../services/shared/logger.js';
 import { simulatedHistory } from '../sql/testing/simulated-history.js';
 import { createWarehouse, emulatorClient } from '../sql/testing/warehouse.js';
 import { machineSpeedLine } from './machine-speed.js';
+import { insertSimulatedCuratedMinutes } from './simulated-week.js';
 
 const DAYS = Number(process.env.BENCH_DAYS ?? 7);
 const SNAPSHOTS = Math.round(DAYS * 1440);
@@ -46,24 +47,7 @@ try {
   const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
   const first = new Date(end - (SNAPSHOTS - 1) * 60_000).toISOString();
   let started = performance.now();
-  await bigquery.query(`
-    INSERT INTO pmp_curated.velib_station_status
-      (ingest_ts, event_ts, station_id, station_code, is_installed, is_renting, is_returning,
-       last_reported_ts, num_bikes_available, num_docks_available, mechanical_available,
-       ebike_available, raw_station_json)
-    SELECT TIMESTAMP_ADD(ts, INTERVAL 20 SECOND), ts, station_id, station_code, 1,
-      IF(MOD(k, 97) = 0, 0, 1), 1, ts, bikes, GREATEST(capacity - bikes, 0),
-      DIV(bikes * 3, 5), bikes - DIV(bikes * 3, 5), NULL
-    FROM (
-      SELECT s.station_id, s.station_code, s.k, s.capacity,
-        TIMESTAMP_ADD(TIMESTAMP '${first}', INTERVAL m MINUTE) AS ts,
-        MOD(s.k * 37 + DIV(m, 15) * (1 + MOD(s.k, 7)), GREATEST(s.capacity, 1) + 1) AS bikes
-      FROM (
-        SELECT station_id, station_code, capacity, ROW_NUMBER() OVER (ORDER BY station_id) AS k
-        FROM pmp_curated.velib_station_information
-      ) AS s
-      CROSS JOIN UNNEST(GENERATE_ARRAY(0, ${SNAPSHOTS - 1})) AS m
-    )`);
+  await insertSimulatedCuratedMinutes(bigquery, { first, snapshots: SNAPSHOTS });
   await bigquery.query(`
     INSERT INTO pmp_raw.velib_station_status_raw
       (ingest_ts, event_ts, source, event_type, key, message_id, publish_time)
