@@ -1,7 +1,8 @@
 import type { BigQuery } from '@google-cloud/bigquery';
+import { plainValue, type PlainValue } from '../shared/plain-value.js';
 
 /** A mart query's rows with client value objects (TIMESTAMP, DATETIME, DATE…) turned into strings. */
-export type MartRow = Record<string, string | number | boolean | null>;
+export type MartRow = Record<string, PlainValue>;
 
 export interface MartsReaderOptions {
   readonly bigquery: BigQuery;
@@ -13,16 +14,6 @@ export interface MartsReaderOptions {
   readonly now?: () => number;
   /** Per-query timeout handed to BigQuery. @default 20000 */
   readonly timeoutMs?: number;
-}
-
-function plain(value: unknown): string | number | boolean | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') {
-    return value;
-  }
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'object' && 'value' in value) return String(value.value);
-  return JSON.stringify(value);
 }
 
 /**
@@ -72,7 +63,7 @@ export class MartsReader {
       jobTimeoutMs: this.options.timeoutMs ?? 20_000,
     });
     return (rows as Record<string, unknown>[]).map((row) =>
-      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])),
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plainValue(v)])),
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { BigQuery } from '@google-cloud/bigquery';
+import { plainValue, type PlainValue } from '../shared/plain-value.js';
 import type { Assertion, Severity } from './assertions.js';
 
 /** Offending rows kept per failed assertion (printed, stored as `sample`). */
@@ -8,7 +9,7 @@ export const CONCURRENCY = 4;
 /** The default window: the last day, which is what the hourly scheduled run re-checks. */
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 
-export type SampleRow = Record<string, string | number | boolean | null>;
+export type SampleRow = Record<string, PlainValue>;
 
 export interface AssertionResult {
   readonly name: string;
@@ -40,18 +41,6 @@ export interface RunOptions {
   readonly collecting?: boolean;
   /** @default a random UUID */
   readonly runId?: string;
-}
-
-/** Client value objects (TIMESTAMP, arrays…) as plain JSON values for printing and storing. */
-function plainValue(value: unknown): string | number | boolean | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') {
-    return value;
-  }
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'object' && 'value' in value) return String(value.value);
-  if (Array.isArray(value)) return JSON.stringify(value.map(plainValue));
-  return JSON.stringify(value);
 }
 
 const COUNT_COLUMN = 'dq_failing_rows';
