@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { reportCliFailure } from '../local/stack/cli-action.js';
 import { registerCommands } from './commands/index.js';
 
 /** Builds the `pmp` program; exported for tests, which parse argv without spawning a process. */
@@ -20,8 +21,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (error) {
-    process.stderr.write(`pmp: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (process.env.PMP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = 1;
+    reportCliFailure('pmp', error);
   }
 }

@@ -10,10 +10,15 @@ export function cliAction<A extends unknown[]>(
     try {
       await action(...args);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`pmp ${command}: ${message}\n`);
-      if (process.env.PMP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = 1;
+      reportCliFailure(`pmp ${command}`, error);
     }
   };
+}
+
+/** `<who>: <message>` on stderr (the stack too with `PMP_DEBUG=1`), and exit code 1. */
+export function reportCliFailure(who: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${who}: ${message}\n`);
+  if (process.env.PMP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
 }
