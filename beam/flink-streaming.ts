@@ -57,7 +57,8 @@ export function flinkStreamingPipeline(subscription: string, spoolDir: string): 
 /**
  * Runs the curated job as a streaming job on an embedded Flink, reading Pub/Sub through its REST
  * API, with a loader inserting the spooled rows and DLQ records with the official client
- * (insertIds as the local runner's, rejected rows as `bq_insert_curated` DLQ records).
+ * (no insertIds: 2.49's ExternalRead gives no message id; rejected rows as `bq_insert_curated`
+ * DLQ records).
  */
 export async function startFlinkCuratedStreaming(
   options: FlinkStreamingOptions,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const script = fileURLToPath(new URL('./testing/leave-a-service-behind.ts', import.meta.url));
+const script = fileURLToPath(new URL('../testing/leave-a-service-behind.ts', import.meta.url));
 
 /** Running, not merely a zombie: this VM's init does not reap orphans, so `kill(pid, 0)` won't do. */
 function isRunning(pid: number): boolean {

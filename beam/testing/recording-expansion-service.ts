@@ -48,40 +48,32 @@ function expand(request: ExpansionRequest): ExpansionResponse {
     transforms: {},
     windowingStrategies: {},
   };
+  /*
+   * Unbounded bytes outputs, by tag: the read's one, and the Storage Write SchemaTransform's two
+   * (Row-coded in the real service; a graph test only follows their ids).
+   */
+  const tags = READ_URNS.has(urn)
+    ? ['out']
+    : urn === SCHEMA_TRANSFORM_URN
+      ? ['FailedRows', 'FailedRowsWithErrors']
+      : [];
   const outputs: Record<string, string> = {};
-  if (READ_URNS.has(urn)) {
-    const windowing = Object.keys(request.components?.windowingStrategies ?? {})[0] ?? '';
+  if (tags.length > 0) {
     components.coders[`${ns}bytes`] = {
       spec: { urn: 'beam:coder:bytes:v1', payload: new Uint8Array() },
       componentCoderIds: [],
     };
-    components.pcollections[`${ns}out`] = {
-      uniqueName: `${ns}out`,
+  }
+  const windowing = Object.keys(request.components?.windowingStrategies ?? {})[0] ?? '';
+  for (const tag of tags) {
+    components.pcollections[`${ns}${tag}`] = {
+      uniqueName: `${ns}${tag}`,
       coderId: `${ns}bytes`,
       isBounded: 1, // UNBOUNDED
       windowingStrategyId: windowing,
       displayData: [],
     };
-    outputs.out = `${ns}out`;
-  }
-  if (urn === SCHEMA_TRANSFORM_URN) {
-    // The Storage Write SchemaTransform's two outputs. The real ones are Row-coded; a graph test
-    // only follows their ids, so they are bytes here.
-    const windowing = Object.keys(request.components?.windowingStrategies ?? {})[0] ?? '';
-    components.coders[`${ns}bytes`] = {
-      spec: { urn: 'beam:coder:bytes:v1', payload: new Uint8Array() },
-      componentCoderIds: [],
-    };
-    for (const tag of ['FailedRows', 'FailedRowsWithErrors']) {
-      components.pcollections[`${ns}${tag}`] = {
-        uniqueName: `${ns}${tag}`,
-        coderId: `${ns}bytes`,
-        isBounded: 1, // UNBOUNDED
-        windowingStrategyId: windowing,
-        displayData: [],
-      };
-      outputs[tag] = `${ns}${tag}`;
-    }
+    outputs[tag] = `${ns}${tag}`;
   }
   return ExpansionResponse.create({
     components: components as never,

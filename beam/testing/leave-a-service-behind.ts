@@ -1,6 +1,6 @@
 // Starts a BeamServiceProcess (a node server standing in for a JVM) and then dies of an uncaught
 // error without stopping it, as a crashing `pmp curate --runner flink` would. Prints the pid first.
-import { BeamServiceProcess } from '../service-process.js';
+import { BeamServiceProcess } from '../portable/service-process.js';
 
 const service = new BeamServiceProcess({
   name: 'a stand-in service',
