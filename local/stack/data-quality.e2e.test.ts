@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../services/e2e/harness.js';
 import { startLocalStack, type RunningStack } from './stack.js';
 
 // The scheduled data-quality run in the local home: pmp-data-quality started from its rendered
@@ -24,14 +25,15 @@ beforeAll(async () => {
     ports: { pubsub: 0, pubsubAdmin: 0, bigquery: 0, simulator: 0, control: 0 },
   });
   // The snapshot collected at start, landed raw (push) and curated (runner).
-  const started = Date.now();
-  for (;;) {
-    const raw = await count('SELECT COUNT(*) AS n FROM pmp_raw.velib_station_status_raw');
-    const curated = await count('SELECT COUNT(*) AS n FROM pmp_curated.velib_station_status');
-    if (raw > 0 && curated > 0) break;
-    if (Date.now() - started > 60_000) throw new Error('the first snapshot never landed');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await eventually(
+    async () => {
+      const raw = await count('SELECT COUNT(*) AS n FROM pmp_raw.velib_station_status_raw');
+      const curated = await count('SELECT COUNT(*) AS n FROM pmp_curated.velib_station_status');
+      return raw > 0 && curated > 0 ? true : undefined;
+    },
+    'the first snapshot to land raw and curated',
+    60_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
