@@ -71,7 +71,10 @@ export async function startFlinkCuratedStreaming(
     pipelineOptions: ['--experiments=use_deprecated_read'],
   });
   addServiceOverrides({ [GCP_IO_EXPANSION_TARGET]: expansion.address });
+  let workerFailure: Error | null = null;
+  const workers = new OwnedWorkerPool((error) => (workerFailure ??= error));
   const runner = await createPortableRunner('flink', {
+    workerPoolAddress: await workers.start(),
     pipelineOptions: {
       streaming: true,
       checkpointingInterval: options.checkpointingIntervalMs ?? 1_000,
@@ -81,9 +84,6 @@ export async function startFlinkCuratedStreaming(
       pubsubRootUrl: options.pubsubRootUrl,
     },
   });
-  let workerFailure: Error | null = null;
-  const workers = new OwnedWorkerPool((error) => (workerFailure ??= error));
-  runner.workerPoolAddress = await workers.start();
   let result: PipelineResult;
   try {
     result = await runner.runAsync(flinkStreamingPipeline(options.subscription, options.spoolDir));

@@ -30,8 +30,15 @@ const USER_COUNTER_URN = 'beam:metric:user:sum_int64:v1';
  */
 export class MetricsKeepingPortableRunner extends PortableRunner {
   private lastMetrics: JobMetricsResponse['metrics'] | undefined;
-  /** TypeScript workers from a pool of the caller's (owned-worker-pool.ts) instead of LOOPBACK. */
-  workerPoolAddress: string | undefined;
+
+  constructor(
+    options: ConstructorParameters<typeof PortableRunner>[0],
+    jobService?: ConstructorParameters<typeof PortableRunner>[1],
+    /** TypeScript workers from a pool of the caller's (owned-worker-pool.ts) instead of LOOPBACK. */
+    private readonly workerPoolAddress?: string,
+  ) {
+    super(options, jobService);
+  }
 
   override async runPipeline(
     pipeline: Pipeline,

@@ -52,6 +52,8 @@ export async function createPortableRunner(
     parallelism?: number;
     /** More pipeline options for the job, e.g. Flink's streaming ones (beam/flink-streaming.ts). */
     pipelineOptions?: Readonly<Record<string, unknown>>;
+    /** TypeScript workers from this pool (owned-worker-pool.ts) instead of the SDK's LOOPBACK one. */
+    workerPoolAddress?: string;
   } = {},
 ): Promise<MetricsKeepingPortableRunner> {
   if (name === 'portable') {
@@ -74,8 +76,10 @@ export async function createPortableRunner(
         jobEndpoint: JOB_ENDPOINT_FROM_SERVICE,
         environmentType: 'LOOPBACK',
         directEmbedDockerPython: true,
+        ...options.pipelineOptions,
       },
       jobService,
+      options.workerPoolAddress,
     );
   }
   const jar = await javaServiceJar('flinkJobServer');
@@ -112,5 +116,6 @@ export async function createPortableRunner(
       ...options.pipelineOptions,
     },
     jobService,
+    options.workerPoolAddress,
   );
 }
