@@ -5,6 +5,9 @@ import { rawExternalTransform } from 'apache-beam/transforms/external';
 import { withName, type AsyncPTransform } from 'apache-beam/transforms/transform';
 import { serviceProviderFromJavaGradleTarget } from 'apache-beam/utils/service';
 import type { CuratedMessage } from './curated-elements.js';
+// Loaded wherever this DoFn is, Dataflow's workers included: the SDK's data channel otherwise
+// finishes bundles early (see the module).
+import './portable/data-arrival-order.js';
 
 /** The Java transform that reads Pub/Sub for other SDKs (PubsubIO.ExternalRead). */
 export const PUBSUB_READ_URN = 'beam:transform:org.apache.beam:pubsub_read:v1';

@@ -1,4 +1,6 @@
 import '../beam-sdk.js';
+// Before any worker runs here: the SDK's data channel otherwise finishes bundles early.
+import './data-arrival-order.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
