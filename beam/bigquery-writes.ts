@@ -4,7 +4,7 @@ import {
   insertAllRow,
   partialFailureRows,
   type InsertAllRow,
-} from '../services/shared/insert-all-row.js';
+} from '../core/warehouse/insert-all-row.js';
 import { dlqInsertId } from './curated-dofns.js';
 import type { KeyedDlqRecord, KeyedRow } from './curated-elements.js';
 

@@ -4,7 +4,7 @@
 // (which itself starts the Python job service of apache-beam[gcp]). See docs/dataflow.md.
 import 'apache-beam';
 import { dataflowRunner } from 'apache-beam/runners/dataflow';
-import { createLogger } from '../services/shared/logger.js';
+import { createLogger } from '../runtime/logger.js';
 import { dataflowPipeline } from './dataflow-pipeline.js';
 import { validateFlexTemplateParameters } from './flex-template-params.js';
 

@@ -4,7 +4,7 @@ import { fileModeWorkerBundle } from './file-mode-worker-bundle.js';
 import type { LineRange } from './ndjson-io.js';
 import { splitIntoLineRanges } from './line-ranges.js';
 import type { RangeOutput } from './range-pipeline.js';
-import { startTsWorker } from './ts-worker.js';
+import { startTsWorker } from '../runtime/ts-worker.js';
 
 /*
  * File mode over several threads. The input is cut into contiguous ranges of whole lines; this

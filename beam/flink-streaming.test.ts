@@ -12,7 +12,7 @@ import {
 } from '../core/index.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-emulator/index.js';
 import { startPubSubEmulator, type PubSubEmulator } from '../local/pubsub-emulator/index.js';
-import { silentLogger } from '../services/shared/logger.js';
+import { silentLogger } from '../runtime/logger.js';
 import { startFlinkCuratedStreaming, type RunningFlinkStreaming } from './flink-streaming.js';
 import { createTable } from './testing/warehouse-tables.js';
 import { envelopeLine, STATUS_FIXTURES } from './testing/fixtures.js';

@@ -1,6 +1,6 @@
 import { coerce, defaulted, integer, object, optional, string } from 'superstruct';
-import { loadConfig } from '../services/shared/config.js';
-import { createLogger } from '../services/shared/logger.js';
+import { loadConfig } from '../runtime/config.js';
+import { createLogger } from '../runtime/logger.js';
 import { startCuratedStreamingRunner } from './streaming-runner.js';
 
 const PositiveInt = coerce(integer(), string(), (value) => Number(value));

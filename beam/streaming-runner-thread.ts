@@ -1,5 +1,5 @@
-import type { Logger } from '../services/shared/logger.js';
-import { startServiceThread } from './service-thread.js';
+import type { Logger } from '../runtime/logger.js';
+import { startServiceThread } from '../runtime/service-thread.js';
 import type {
   CuratedStreamingRunner,
   CuratedStreamingRunnerOptions,

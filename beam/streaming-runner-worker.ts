@@ -2,7 +2,7 @@
 // own official clients; statistics after each batch go to the parent as events.
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
-import { serveInThread } from './service-thread.js';
+import { serveInThread } from '../runtime/service-thread.js';
 import { startCuratedStreamingRunner, type CuratedStreamingStats } from './streaming-runner.js';
 import type { RunnerThreadInput } from './streaming-runner-thread.js';
 

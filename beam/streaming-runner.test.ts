@@ -13,7 +13,7 @@ import {
 } from '../core/index.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-emulator/index.js';
 import { startPubSubEmulator, type PubSubEmulator } from '../local/pubsub-emulator/index.js';
-import { silentLogger } from '../services/shared/logger.js';
+import { silentLogger } from '../runtime/logger.js';
 import { startCuratedStreamingRunner } from './streaming-runner.js';
 import { startCuratedStreamingRunnerThread } from './streaming-runner-thread.js';
 import { createTable } from './testing/warehouse-tables.js';

@@ -1,6 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
-import { silentLogger, type Logger } from '../services/shared/logger.js';
+import { silentLogger, type Logger } from '../runtime/logger.js';
 import { insertCuratedRows, insertDlqRecords, INSERT_CHUNK_ROWS } from './bigquery-writes.js';
 import {
   keyedRows,

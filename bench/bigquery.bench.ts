@@ -16,8 +16,8 @@ import type { BigQueryEmulator } from '../local/bigquery-emulator/index.js';
 import { startBigQueryEmulatorThread as startBigQueryEmulator } from '../local/bigquery-emulator-thread.js';
 import { clientFields } from '../local/bigquery-emulator/testing/client.js';
 import { curatedRow } from '../local/bigquery-emulator/testing/curated-rows.js';
-import { insertAllRow } from '../services/shared/insert-all-row.js';
-import { silentLogger } from '../services/shared/logger.js';
+import { insertAllRow } from '../core/warehouse/insert-all-row.js';
+import { silentLogger } from '../runtime/logger.js';
 import { machineSpeedLine } from './machine-speed.js';
 import { threadCpuSeconds } from './measure.js';
 

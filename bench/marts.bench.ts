@@ -9,7 +9,7 @@
 import { loadavg } from 'node:os';
 import { startBigQueryEmulator } from '../local/bigquery-emulator/index.js';
 import { startDashboard } from '../services/dashboard/index.js';
-import { silentLogger } from '../services/shared/logger.js';
+import { silentLogger } from '../runtime/logger.js';
 import { simulatedHistory } from '../sql/testing/simulated-history.js';
 import { createWarehouse, emulatorClient } from '../sql/testing/warehouse.js';
 import { readMartViews } from '../sql/view-order.js';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startEmulators } from '../local/emulators.js';
 import { readAssertions, recordRun, runAssertions } from '../services/data-quality/index.js';
-import { silentLogger } from '../services/shared/logger.js';
+import { silentLogger } from '../runtime/logger.js';
 import { simulatedHistory } from '../sql/testing/simulated-history.js';
 import { createWarehouse, emulatorClient } from '../sql/testing/warehouse.js';
 import { machineSpeedLine } from './machine-speed.js';

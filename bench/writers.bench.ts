@@ -13,7 +13,7 @@ import { startSimulator } from '../local/simulator/index.js';
 import { createApp as createBqWriter } from '../services/bq-writer/app.js';
 import { createApp as createStationInfoWriter } from '../services/station-info-writer/app.js';
 import { eventually, startStack, tableRows } from '../services/e2e/harness.js';
-import { silentLogger } from '../services/shared/logger.js';
+import { silentLogger } from '../runtime/logger.js';
 import { listen, pushBody } from '../services/shared/_testing.js';
 
 const SNAPSHOTS = Number(process.env.BENCH_SNAPSHOTS ?? 30);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseManifests } from '../local/manifests/index.js';
+import { parseManifests } from './manifests/index.js';
 import { ENV_NAMES, loadEnvConfig, type EnvName } from './config/index.js';
 import { CLUSTERS_DIR, isMainModule, REPO_ROOT } from './paths.js';
 import { readSkaffold, skaffoldArtifacts } from './skaffold-config.js';

@@ -10,7 +10,7 @@ export const OWN_CRD_DIR = path.join(REPO_ROOT, 'cdk8s/crds');
 
 export const IMPORTS_DIR = path.join(REPO_ROOT, 'cdk8s/imports');
 export const CLUSTERS_DIR = path.join(REPO_ROOT, 'clusters');
-export const SQL_DIR = path.join(REPO_ROOT, 'sql');
+export { SQL_DIR } from '../sql/view-order.js';
 export const SKAFFOLD_FILE = path.join(REPO_ROOT, 'skaffold.yaml');
 
 /** True when `moduleUrl` is the script node was asked to run (`tsx cdk8s/x.ts`), not an import. */

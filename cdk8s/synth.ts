@@ -18,7 +18,7 @@ import {
   StreamingJobChart,
   WarehouseChart,
 } from '../charts/index.js';
-import type { PackageName } from '../local/manifests/index.js';
+import type { PackageName } from './manifests/index.js';
 import { ENV_NAMES, loadEnvConfig, type EnvConfig, type EnvName } from './config/index.js';
 
 const PACKAGE_DESCRIPTIONS: Record<PackageName, string> = {

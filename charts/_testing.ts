@@ -1,6 +1,6 @@
 import { Testing, type Chart } from 'cdk8s';
 import { loadEnvConfig, type EnvName } from '../cdk8s/config/index.js';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 
 /** A rendered object, loosely typed: tests read fields by path. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

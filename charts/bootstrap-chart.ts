@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { RootSyncV1Beta1, RootSyncV1Beta1SpecGitAuth } from '../cdk8s/imports/configsync.gke.io.js';
 import {
   ConfigConnectorContext,

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { BillingBudgetsBudget } from '../cdk8s/imports/billingbudgets.cnrm.cloud.google.com.js';
 import { TOPICS } from './names.js';
 

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { Job } from '../cdk8s/imports/run.googleapis.com.js';
 import type { RuntimeComponent } from './components.js';
 import { imageRef, serviceAccountEmail } from './environment.js';

@@ -1,4 +1,4 @@
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import {
   stationInformationTable,
   stationStatusRawTable,

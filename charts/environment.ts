@@ -1,4 +1,4 @@
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 
 /** Values derived from an environment's settings, computed in one place. */
 export function serviceAccountEmail(config: EnvConfig, accountId: string): string {

@@ -1,12 +1,12 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import {
   IamPolicyMember,
   IamServiceAccount,
   type IamPolicyMemberSpecResourceRef,
 } from '../cdk8s/imports/iam.cnrm.cloud.google.com.js';
-import { SQL_DIR } from '../cdk8s/paths.js';
+import { SQL_DIR } from '../sql/view-order.js';
 import {
   DATASETS,
   TABLES,

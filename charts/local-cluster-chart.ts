@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { COMPONENTS, type EnvVar } from './components.js';
 import { imageRef } from './environment.js';
 import { EMULATORS, IMAGES, SIMULATOR } from './names.js';

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { ProjectNamespace } from './project-namespace.js';
 
 export interface NamespaceChartProps {

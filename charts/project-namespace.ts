@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { PROJECT_ID_ANNOTATION } from './environment.js';
 
 export interface ProjectNamespaceProps {

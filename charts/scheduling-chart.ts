@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { CloudSchedulerJob } from '../cdk8s/imports/cloudscheduler.cnrm.cloud.google.com.js';
 import { serviceUrl } from './environment.js';
 import { SCHEDULER_JOBS, SERVICE_ACCOUNTS, SERVICES } from './names.js';

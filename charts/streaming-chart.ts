@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { StorageBucket } from '../cdk8s/imports/storage.cnrm.cloud.google.com.js';
 import { dataflowBucket } from './environment.js';
 

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
+import type { EnvConfig } from './env-config.js';
 import { DataflowFlexTemplateJob } from '../cdk8s/imports/dataflow.cnrm.cloud.google.com.js';
 import { curatedDlqTable, stationStatusCuratedTable } from '../core/warehouse/index.js';
 import { dataflowBucket } from './environment.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DATASETS, TABLES } from '../core/warehouse/index.js';
 import { findObject, ofKind, synthChart, testConfig } from './_testing.js';
 import { readMartViews, referencedTables } from './mart-views.js';
-import { SQL_DIR } from '../cdk8s/paths.js';
+import { SQL_DIR } from '../sql/view-order.js';
 import { schemaJson, WarehouseChart } from './warehouse-chart.js';
 
 const config = testConfig('dev');

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvConfig } from '../cdk8s/config/schema.js';
-import { SQL_DIR } from '../cdk8s/paths.js';
+import type { EnvConfig } from './env-config.js';
+import { SQL_DIR } from '../sql/view-order.js';
 import {
   BigQueryDataset,
   BigQueryTable,

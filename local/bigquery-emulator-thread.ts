@@ -1,4 +1,4 @@
-import { startServiceThread } from '../beam/service-thread.js';
+import { startServiceThread } from '../runtime/service-thread.js';
 import type { BigQueryEmulator, BigQueryEmulatorOptions } from './bigquery-emulator/index.js';
 
 /** @internal the thread's input */

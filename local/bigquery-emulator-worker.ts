@@ -1,5 +1,5 @@
 // The BigQuery emulator's thread (see bigquery-emulator-thread.ts).
-import { serveInThread } from '../beam/service-thread.js';
+import { serveInThread } from '../runtime/service-thread.js';
 import { startBigQueryEmulator } from './bigquery-emulator/index.js';
 import type { EmulatorThreadInput, EmulatorThreadStarted } from './bigquery-emulator-thread.js';
 

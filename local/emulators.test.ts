@@ -4,7 +4,7 @@ import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationInfoPushDlqTable } from '../core/warehouse/index.js';
-import { silentLogger } from '../services/shared/logger.js';
+import { silentLogger } from '../runtime/logger.js';
 import { connectHost, startEmulators, type RunningEmulators } from './emulators.js';
 
 const PROJECT = 'pmp-local';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { connectHost } from '../services/shared/listen-host.js';
-import { createLogger } from '../services/shared/logger.js';
+import { createLogger } from '../runtime/logger.js';
 import type { BigQueryEmulator } from './bigquery-emulator/index.js';
 import { startBigQueryEmulatorThread } from './bigquery-emulator-thread.js';
 import { createBigQueryRowSink } from './pubsub-emulator/delivery/bigquery-sink.js';

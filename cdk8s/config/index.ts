@@ -1,10 +1,10 @@
-import { ConfigError, loadConfig } from '../../services/shared/config.js';
+import { ConfigError, loadConfig } from '../../runtime/config.js';
 import { dev } from './dev.js';
 import { local } from './local.js';
 import { prod } from './prod.js';
-import { EnvConfigStruct, type EnvConfig, type EnvName } from './schema.js';
+import { EnvConfigStruct, type EnvConfig, type EnvName } from '../../charts/env-config.js';
 
-export type { EnvConfig, EnvName } from './schema.js';
+export type { EnvConfig, EnvName } from '../../charts/env-config.js';
 
 /** Every environment, in render order. */
 export const ENV_NAMES: readonly EnvName[] = ['dev', 'prod', 'local'];

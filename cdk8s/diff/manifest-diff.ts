@@ -7,7 +7,7 @@ import {
   readManifestDir,
   type LoadedManifest,
   type RenderedObject,
-} from '../../local/manifests/index.js';
+} from '../manifests/index.js';
 
 /** An object as found on one side: its environment-qualified key, file and content. */
 interface Located {

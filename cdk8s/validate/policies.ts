@@ -3,7 +3,7 @@ import {
   packageOf,
   type LoadedManifest,
   type RenderedObject,
-} from '../../local/manifests/index.js';
+} from '../manifests/index.js';
 import { INGRESS_ANNOTATION } from '../../charts/cloud-run-service-chart.js';
 import { PROJECT_ID_ANNOTATION as PROJECT_ANNOTATION } from '../../charts/environment.js';
 import { problem, walk, type Problem } from './problem.js';

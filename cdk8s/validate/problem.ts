@@ -1,4 +1,4 @@
-import { describeObject, type LoadedManifest } from '../../local/manifests/index.js';
+import { describeObject, type LoadedManifest } from '../manifests/index.js';
 
 /** One thing wrong with a rendered object, located precisely enough to fix it. */
 export interface Problem {

@@ -1,8 +1,4 @@
-import {
-  packageOf,
-  type LoadedManifest,
-  type RenderedObject,
-} from '../../local/manifests/index.js';
+import { packageOf, type LoadedManifest, type RenderedObject } from '../manifests/index.js';
 import { PROJECT_ID_ANNOTATION } from '../../charts/environment.js';
 import { problem, walk, type Problem } from './problem.js';
 

@@ -5,11 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IamPolicyMember } from '../imports/iam.cnrm.cloud.google.com.js';
 import { PubSubSubscription } from '../imports/pubsub.cnrm.cloud.google.com.js';
-import {
-  readManifestDir,
-  type LoadedManifest,
-  type RenderedObject,
-} from '../../local/manifests/index.js';
+import { readManifestDir, type LoadedManifest, type RenderedObject } from '../manifests/index.js';
 import { CLUSTERS_DIR } from '../paths.js';
 import { renderClusters, toYaml, writeClusters } from '../synth.js';
 import { formatProblem, type Problem } from './problem.js';

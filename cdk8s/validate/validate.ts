@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGES, readManifestDir, type LoadedManifest } from '../../local/manifests/index.js';
+import { PACKAGES, readManifestDir, type LoadedManifest } from '../manifests/index.js';
 import { CrdSchemas } from './crd-schemas.js';
 import { checkPolicies } from './policies.js';
 import { problem, type Problem } from './problem.js';

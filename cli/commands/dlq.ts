@@ -65,7 +65,7 @@ export function registerDlq(program: Command): void {
           await import('../../services/dlq-replayer/config.js');
         const { exitCodeOf, replayDeadLetters } =
           await import('../../services/dlq-replayer/replay.js');
-        const { createLogger } = await import('../../services/shared/logger.js');
+        const { createLogger } = await import('../../runtime/logger.js');
         const env = loadReplayerEnv(process.env);
         const settings = {
           ...replaySettings(env),
@@ -218,7 +218,7 @@ function registerDrill(dlq: Command): void {
         'dlq drill',
         async (flags: TargetFlags & { deadLetterTimeout: number; stepTimeout: number }) => {
           const { runDrill } = await import('../../local/dlq/index.js');
-          const { createLogger } = await import('../../services/shared/logger.js');
+          const { createLogger } = await import('../../runtime/logger.js');
           const report = await withClients(flags, (clients) =>
             runDrill(clients, {
               log: createLogger({

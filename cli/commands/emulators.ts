@@ -33,7 +33,7 @@ export function registerEmulators(program: Command): void {
         bigquery: boolean;
       }) => {
         const { startEmulators } = await import('../../local/emulators.js');
-        const { createLogger } = await import('../../services/shared/logger.js');
+        const { createLogger } = await import('../../runtime/logger.js');
         const running = await startEmulators({
           pubsub: opts.pubsub,
           bigquery: opts.bigquery,

@@ -103,7 +103,7 @@ export function registerStart(program: Command): void {
     .action(
       cliAction('start', async (flags: StartFlags) => {
         const { default: pino } = await import('pino');
-        const { createLogger } = await import('../../services/shared/logger.js');
+        const { createLogger } = await import('../../runtime/logger.js');
         const { startLocalStack } = await import('../../local/stack/stack.js');
         const { formatPlan } = await import('../../local/reconcile/plan.js');
         const { exposureWarning } = await import('../../local/stack/exposure.js');

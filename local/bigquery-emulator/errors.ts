@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { Logger } from '../../services/shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 
 /** The `reason` values BigQuery puts in `error.errors[].reason` that our emulator produces. */
 export type ErrorReason =

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { createLogger, type Logger } from '../../services/shared/logger.js';
+import { createLogger, type Logger } from '../../runtime/logger.js';
 import { createApp } from './server.js';
 import type { EmulatorState } from './state.js';
 import { Database } from './storage/database.js';

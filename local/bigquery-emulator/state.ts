@@ -1,4 +1,4 @@
-import type { Logger } from '../../services/shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import type { Database } from './storage/database.js';
 import type { InsertIdLog } from './storage/insert-id-log.js';
 import type { InsertIdCache } from './storage/insert-ids.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { ofKind, readManifestDir } from '../manifests/index.js';
+import { ofKind, readManifestDir } from '../../cdk8s/manifests/index.js';
 import { projectOf } from '../reconcile/desired.js';
 import { isCollectorJob, schedulerJobsOf } from '../scheduler/jobs.js';
 import { formatTable } from '../stack/format-table.js';

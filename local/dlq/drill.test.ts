@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../services/shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { DRILL_STEPS, runDrill } from './drill.js';
 import { DLQ_NAMES } from './names.js';
 import { startDlqStack, type DlqStack } from './testing/dlq-stack.js';

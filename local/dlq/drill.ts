@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import { replayDeadLetters } from '../../services/dlq-replayer/replay.js';
-import type { Logger } from '../../services/shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { DRILL_ATTRIBUTE } from '../../services/station-info-writer/drill.js';
 import type { DlqClients } from './inventory.js';
 import { DLQ_NAMES } from './names.js';

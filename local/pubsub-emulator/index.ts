@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createLogger } from '../../services/shared/logger.js';
+import { createLogger } from '../../runtime/logger.js';
 import { createAdminServer } from './admin/admin-server.js';
 import { collectStatus, type EmulatorStatus } from './admin/status.js';
 import { createBigQueryRowSink } from './delivery/bigquery-sink.js';

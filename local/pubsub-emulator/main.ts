@@ -3,7 +3,7 @@
 // --ack-deadline-unit-ms N.
 // Prints one JSON line {host, port, adminUrl} on stdout once listening.
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../services/shared/logger.js';
+import { createLogger } from '../../runtime/logger.js';
 import { startPubSubEmulator } from './index.js';
 
 const { values } = parseArgs({

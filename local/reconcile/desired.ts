@@ -3,7 +3,7 @@ import {
   ofKind,
   type LoadedManifest,
   type RenderedObject,
-} from '../manifests/index.js';
+} from '../../cdk8s/manifests/index.js';
 import { mapServiceUrl, type ServiceUrls } from './service-urls.js';
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../services/shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { startEmulators, type RunningEmulators } from '../emulators.js';
 import { formatPlan, hasChanges, summarize } from './plan.js';
 import { reconcile } from './reconcile.js';

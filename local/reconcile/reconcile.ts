@@ -1,6 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
-import { readManifestDir, type LoadedManifest } from '../manifests/index.js';
+import { readManifestDir, type LoadedManifest } from '../../cdk8s/manifests/index.js';
 import {
   applyBigQueryDeletions,
   applyDatasets,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvelope } from '../../core/index.js';
-import { silentLogger } from '../../services/shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { startPubSubEmulator, type PubSubEmulator } from '../pubsub-emulator/index.js';
 import {
   listRecording,

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { describeObject, ofKind, type LoadedManifest } from '../manifests/index.js';
+import { describeObject, ofKind, type LoadedManifest } from '../../cdk8s/manifests/index.js';
 import { parseDurationSeconds } from '../reconcile/desired.js';
 
 /** A CloudSchedulerJob reduced to what the local scheduler runs. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../services/shared/logger.js';
-import { readManifestDir } from '../manifests/index.js';
+import { silentLogger } from '../../runtime/logger.js';
+import { readManifestDir } from '../../cdk8s/manifests/index.js';
 import { createSimClock } from './clock.js';
 import { isCollectorJob, nextFireMs, schedulerJobsOf } from './jobs.js';
 import { startScheduler } from './scheduler.js';

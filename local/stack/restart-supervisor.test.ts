@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../services/shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { supervise, type Incarnation, type SupervisorClock } from './restart-supervisor.js';
 
 /** A clock whose timers fire only when the test advances it. */

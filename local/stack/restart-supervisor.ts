@@ -1,4 +1,4 @@
-import type { Logger } from '../../services/shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 
 /** One life of a supervised component: the thing itself and the promise of its end. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../services/shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { replayRecording, waitForDrain } from '../replay/index.js';
 import { exportHistory } from '../simulator/index.js';
 import { startLocalStack, type RunningStack } from './stack.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ofKind, type LoadedManifest } from '../manifests/index.js';
+import { ofKind, type LoadedManifest } from '../../cdk8s/manifests/index.js';
 
 /** A Knative Service (or Cloud Run Job) spec reduced to what a local process needs. */
 export interface ServiceSpec {

@@ -9,9 +9,9 @@ import {
   NO_CURATED_STATS,
   type CuratedStreamingStats,
 } from '../../beam/streaming-runner.js';
-import { silentLogger, type Logger } from '../../services/shared/logger.js';
+import { silentLogger, type Logger } from '../../runtime/logger.js';
 import { startEmulators, type RunningEmulators } from '../emulators.js';
-import { ofKind, readManifestDir } from '../manifests/index.js';
+import { ofKind, readManifestDir } from '../../cdk8s/manifests/index.js';
 import { projectOf } from '../reconcile/desired.js';
 import type { Change } from '../reconcile/plan.js';
 import { reconcile } from '../reconcile/reconcile.js';

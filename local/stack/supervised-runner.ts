@@ -9,7 +9,7 @@ import {
   type CuratedStreamingRunnerThread,
   type RunnerThreadOptions,
 } from '../../beam/streaming-runner-thread.js';
-import type { Logger } from '../../services/shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import {
   describeRestarts,

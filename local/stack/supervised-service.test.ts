@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../services/shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { startSupervisedService } from './supervised-service.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -1,4 +1,4 @@
-import type { Logger } from '../../services/shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { startChildService, type ChildService } from './child-service.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import {

@@ -12,7 +12,7 @@ import { readVelibJson } from '../../core/test-support/fixtures.js';
 import type { BigQueryEmulator } from '../../local/bigquery-emulator/index.js';
 import { startWithClient } from '../../local/bigquery-emulator/testing/client.js';
 import { listen, postJson, pushBody } from '../shared/_testing.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import type { PushMessage } from '../shared/push-message.js';
 import { createApp, rawStatusPlan } from './app.js';
 

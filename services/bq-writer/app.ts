@@ -9,7 +9,7 @@ import {
 import type { RowOf, stationStatusRawTable } from '../../core/warehouse/index.js';
 import { createBaseApp } from '../shared/app-base.js';
 import type { Lifecycle } from '../shared/health.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import type { PushAuthOptions } from '../shared/push-auth.js';
 import type { PushMessage } from '../shared/push-message.js';
 import { pushWriterRoutes, type WritePlan } from '../shared/push-writer.js';

@@ -8,7 +8,7 @@ import {
   type BigQueryEmulator,
 } from '../../local/bigquery-emulator/index.js';
 import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { createDashboardApp } from './app.js';
 import { loadDashboardSettings } from './config.js';
 

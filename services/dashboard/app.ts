@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { createBaseApp } from '../shared/app-base.js';
 import type { Lifecycle } from '../shared/health.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { apiRoutes } from './api.js';
 import { MartsReader } from './marts-reader.js';
 import { staticRoutes } from './static-assets.js';

@@ -1,5 +1,5 @@
 import { defaulted, object, optional, type Infer } from 'superstruct';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig } from '../../runtime/config.js';
 import { Count, ListenHost, Name, Port, StackPid } from '../shared/env.js';
 
 /** The dashboard's environment (docs/contracts.md) plus an optional cache setting. */

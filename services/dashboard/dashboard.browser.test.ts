@@ -11,7 +11,7 @@ import {
 import { insertHistory, simulatedHistory } from '../../sql/testing/simulated-history.js';
 import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { readAssertions, recordRun, runAssertions } from '../data-quality/index.js';
 import { startDashboard, type RunningDashboard } from './index.js';
 

@@ -1,6 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import type { Lifecycle } from '../shared/health.js';
-import { createLogger, type Logger } from '../shared/logger.js';
+import { createLogger, type Logger } from '../../runtime/logger.js';
 import { serve } from '../shared/serve.js';
 import { createDashboardApp } from './app.js';
 

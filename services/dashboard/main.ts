@@ -1,17 +1,12 @@
 // Entry point of pmp-dashboard: reads the environment (README.md) and listens on HOST:PORT.
-import { createLogger } from '../shared/logger.js';
+import { createLogger } from '../../runtime/logger.js';
+import { settingsOrExit } from '../../runtime/config.js';
 import { loadDashboardSettings } from './config.js';
 import { startDashboard } from './index.js';
 import { BigQuery } from '@google-cloud/bigquery';
 
 const log = createLogger({ name: 'pmp-dashboard' });
-let settings;
-try {
-  settings = loadDashboardSettings(process.env);
-} catch (error) {
-  log.fatal({ err: error }, 'configuration rejected');
-  process.exit(1);
-}
+const settings = settingsOrExit(log, () => loadDashboardSettings(process.env));
 // BIGQUERY_EMULATOR_HOST, when set, points the official client at the emulator.
 const bigquery = new BigQuery(settings.PROJECT_ID ? { projectId: settings.PROJECT_ID } : {});
 log.info({ martsDataset: settings.MARTS_DATASET, opsDataset: settings.OPS_DATASET }, 'starting');

@@ -6,7 +6,7 @@ import {
 } from '../../local/bigquery-emulator/index.js';
 import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
 import { listen, postJson, startKeyServer, type Listening } from '../shared/_testing.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { createApp } from './app.js';
 import type { Assertion } from './assertions.js';
 

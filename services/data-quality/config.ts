@@ -1,5 +1,5 @@
 import { defaulted, object, optional, type Infer } from 'superstruct';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig } from '../../runtime/config.js';
 import { Count, HttpUrl, ListenHost, Name, OptionalText, Port, StackPid } from '../shared/env.js';
 import { GOOGLE_JWKS_URL } from '../shared/push-auth.js';
 

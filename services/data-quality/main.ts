@@ -2,20 +2,15 @@
 // emulator when BIGQUERY_EMULATOR_HOST is set), listens on HOST:PORT.
 import { BigQuery } from '@google-cloud/bigquery';
 import type { Lifecycle } from '../shared/health.js';
-import { createLogger } from '../shared/logger.js';
+import { createLogger } from '../../runtime/logger.js';
+import { settingsOrExit } from '../../runtime/config.js';
 import { serve } from '../shared/serve.js';
 import { createApp } from './app.js';
 import { readAssertions } from './assertions.js';
 import { loadDataQualitySettings } from './config.js';
 
 const log = createLogger({ name: 'pmp-data-quality' });
-let settings;
-try {
-  settings = loadDataQualitySettings(process.env);
-} catch (error) {
-  log.fatal({ err: error }, 'configuration rejected');
-  throw error;
-}
+const settings = settingsOrExit(log, () => loadDataQualitySettings(process.env));
 const bigquery = new BigQuery(settings.PROJECT_ID ? { projectId: settings.PROJECT_ID } : {});
 // Read once at start: a malformed header stops the service here rather than at the first run.
 const assertions = readAssertions();

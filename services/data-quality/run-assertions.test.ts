@@ -4,7 +4,7 @@ import {
   startBigQueryEmulator,
   type BigQueryEmulator,
 } from '../../local/bigquery-emulator/index.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { insertHistory, simulatedHistory } from '../../sql/testing/simulated-history.js';
 import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
 import { readAssertions } from './assertions.js';

@@ -1,5 +1,5 @@
 import { defaulted, object, optional, type Infer } from 'superstruct';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig } from '../../runtime/config.js';
 import { Amount, Count, Flag, Name } from '../shared/env.js';
 import type { ReplaySettings } from './replay.js';
 

@@ -1,18 +1,13 @@
 // Entry point of the pmp-station-info-dlq-replayer Cloud Run Job: one run, a summary on stdout,
 // exit status 1 when any message failed (so the job execution shows as failed).
 import { PubSub } from '@google-cloud/pubsub';
-import { createLogger } from '../shared/logger.js';
+import { createLogger } from '../../runtime/logger.js';
+import { settingsOrExit } from '../../runtime/config.js';
 import { loadReplayerEnv, replaySettings } from './config.js';
 import { exitCodeOf, replayDeadLetters } from './replay.js';
 
 const log = createLogger({ name: 'pmp-station-info-dlq-replayer' });
-let env;
-try {
-  env = loadReplayerEnv(process.env);
-} catch (error) {
-  log.fatal({ err: error }, 'configuration rejected');
-  process.exit(2);
-}
+const env = settingsOrExit(log, () => loadReplayerEnv(process.env), 2);
 const pubsub = new PubSub(env.PROJECT_ID ? { projectId: env.PROJECT_ID } : {});
 let stop = false;
 process.once('SIGTERM', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { v1, type PubSub } from '@google-cloud/pubsub';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 
 /** Pub/Sub's ceiling for one ModifyAckDeadline. */
 export const MAX_ACK_DEADLINE_SECONDS = 600;

@@ -2,7 +2,7 @@ import type { Topic } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayDeadLetters, type ReplaySettings } from '../dlq-replayer/replay.js';
 import { createApp as createStationInfoWriter } from '../station-info-writer/app.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { listen, type Listening } from '../shared/_testing.js';
 import { eventually, startStack, tableRows, type Stack } from './harness.js';
 

@@ -9,7 +9,7 @@ import {
   type BigQueryEmulator,
 } from '../../local/bigquery-emulator/index.js';
 import { startPubSubEmulator, type PubSubEmulator } from '../../local/pubsub-emulator/index.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 
 export const PROJECT = 'pmp-test';
 

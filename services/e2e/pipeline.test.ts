@@ -4,7 +4,7 @@ import { createApp as createBqWriter } from '../bq-writer/app.js';
 import { createApp as createStationInfoWriter } from '../station-info-writer/app.js';
 import { createApp as createCollector } from '../velib-collector/app.js';
 import type { CollectSettings } from '../velib-collector/collect.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { listen, type Listening } from '../shared/_testing.js';
 import { PROJECT, eventually, startStack, tableRows, type Stack } from './harness.js';
 

@@ -3,7 +3,7 @@ import { createApp as createBqWriter } from '../bq-writer/app.js';
 import { createBaseApp } from '../shared/app-base.js';
 import { pushWriterRoutes } from '../shared/push-writer.js';
 import { createApp as createStationInfoWriter } from '../station-info-writer/app.js';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { listen, postJson, pushBody, type Listening } from '../shared/_testing.js';
 import { eventually, startStack, tableRows, type Stack } from './harness.js';
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBaseApp } from './app-base.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../../runtime/logger.js';
 import { readTextBody } from './read-body.js';
 import { listen, type Listening } from './_testing.js';
 

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import { errorHandler } from './error-handler.js';
 import { healthRoutes, type Lifecycle } from './health.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { requestContext } from './request-context.js';
 
 /**

@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { object } from 'superstruct';
 import { describe, expect, it } from 'vitest';
 import { createBaseApp } from './app-base.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../../runtime/config.js';
 import { ListenHost } from './env.js';
 import { connectHost, isLoopbackHost, isWildcardHost } from './listen-host.js';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { serve } from './serve.js';
 
 describe('HOST (ListenHost)', () => {

@@ -2,7 +2,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { StageError } from '../../core/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { pushAuth, type PushAuthOptions } from './push-auth.js';
 import {
   PermanentMessageError,

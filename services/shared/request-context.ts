@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../runtime/logger.js';
 
 /** What every request carries in `ctx.state` once `requestContext` has run. */
 export interface RequestState {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBaseApp } from './app-base.js';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { serve } from './serve.js';
 
 describe('serve', () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import type { Logger } from './logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import type { Lifecycle } from './health.js';
 import { connectHost } from './listen-host.js';
 

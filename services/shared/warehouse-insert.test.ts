@@ -8,7 +8,7 @@ import {
 } from '../../local/bigquery-emulator/testing/client.js';
 import { listen, postJson, pushBody } from './_testing.js';
 import { createBaseApp } from './app-base.js';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { pushWriterRoutes } from './push-writer.js';
 import {
   RejectedRowsError,

@@ -1,5 +1,9 @@
 import type { BigQuery } from '@google-cloud/bigquery';
-import { insertAllRow, partialFailureRows, type InsertErrorDetail } from './insert-all-row.js';
+import {
+  insertAllRow,
+  partialFailureRows,
+  type InsertErrorDetail,
+} from '../../core/warehouse/insert-all-row.js';
 
 /** Where rows go: a dataset and table id (the project is the client's). */
 export interface TableRef {

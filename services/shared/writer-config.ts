@@ -1,5 +1,5 @@
 import { defaulted, object, optional, type Infer } from 'superstruct';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../../runtime/config.js';
 import { Flag, HttpUrl, ListenHost, Name, OptionalText, Port, StackPid } from './env.js';
 import { GOOGLE_JWKS_URL } from './push-auth.js';
 

@@ -1,7 +1,8 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import type Koa from 'koa';
 import type { Lifecycle } from './health.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../../runtime/logger.js';
+import { settingsOrExit } from '../../runtime/config.js';
 import type { PushAuthOptions } from './push-auth.js';
 import { serve, type RunningServer } from './serve.js';
 import { parseTableRef } from './table-ref.js';
@@ -30,13 +31,7 @@ export async function startWriter(
   env: Record<string, string | undefined> = process.env,
 ): Promise<RunningServer> {
   const log = createLogger({ name });
-  let settings: WriterSettings;
-  try {
-    settings = loadWriterSettings(env, defaults);
-  } catch (error) {
-    log.fatal({ err: error }, 'configuration rejected');
-    throw error;
-  }
+  const settings = settingsOrExit(log, () => loadWriterSettings(env, defaults));
   const bigquery = new BigQuery(settings.PROJECT_ID ? { projectId: settings.PROJECT_ID } : {});
   const lifecycle: Lifecycle = { draining: false };
   const app = build({

@@ -1,6 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../shared/logger.js';
+import { silentLogger } from '../../runtime/logger.js';
 import { listen, postJson, pushBody, type Listening } from '../shared/_testing.js';
 import { createApp } from './app.js';
 

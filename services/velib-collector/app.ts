@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { createBaseApp } from '../shared/app-base.js';
 import type { Lifecycle } from '../shared/health.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { pushAuth, type PushAuthOptions } from '../shared/push-auth.js';
 import type { RequestState } from '../shared/request-context.js';
 import { CollectError, collectOnce, type CollectSettings } from './collect.js';

@@ -5,7 +5,7 @@ import {
   validateFeedDocument,
   type EventType,
 } from '../../core/index.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../runtime/logger.js';
 import { FeedFetchError, fetchFeed, type FetchFeedOptions } from './fetch-feed.js';
 
 /** Pub/Sub's limit on one message; an envelope beyond it cannot be published at all. */

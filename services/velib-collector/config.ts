@@ -1,6 +1,6 @@
 import { defaulted, enums, object, optional, type Infer } from 'superstruct';
 import { EVENT_TYPES } from '../../core/index.js';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig } from '../../runtime/config.js';
 import { Count, HttpUrl, ListenHost, Name, OptionalText, Port, StackPid } from '../shared/env.js';
 import { GOOGLE_JWKS_URL } from '../shared/push-auth.js';
 import type { CollectSettings } from './collect.js';

@@ -1,20 +1,15 @@
 // Entry point of pmp-velib-collector / pmp-velib-station-info-collector (same image): reads the
 // environment (README.md), publishes through PUBSUB_EMULATOR_HOST when it is set, listens on HOST:PORT.
 import { PubSub } from '@google-cloud/pubsub';
-import { createLogger } from '../shared/logger.js';
+import { createLogger } from '../../runtime/logger.js';
+import { settingsOrExit } from '../../runtime/config.js';
 import { serve } from '../shared/serve.js';
 import type { Lifecycle } from '../shared/health.js';
 import { createApp } from './app.js';
 import { collectSettings, loadCollectorSettings } from './config.js';
 
 const log = createLogger({ name: 'pmp-velib-collector' });
-let settings;
-try {
-  settings = loadCollectorSettings(process.env);
-} catch (error) {
-  log.fatal({ err: error }, 'configuration rejected');
-  throw error;
-}
+const settings = settingsOrExit(log, () => loadCollectorSettings(process.env));
 const pubsub = new PubSub(settings.PROJECT_ID ? { projectId: settings.PROJECT_ID } : {});
 // One snapshot per request: publish at once rather than waiting to fill a batch.
 const topic = pubsub.topic(settings.TOPIC_ID, { batching: { maxMessages: 1 } });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationStatusCuratedTable } from '../../../core/warehouse/index.js';
-import { createLogger } from '../../../services/shared/logger.js';
+import { createLogger } from '../../../runtime/logger.js';
 import { materializedViewOf } from '../../../sql/testing/warehouse.js';
 import { internalStateOf, type BigQueryEmulator } from '../index.js';
 import { clientFields, startWithClient } from '../testing/client.js';

@@ -1,6 +1,6 @@
 import type { BigQuery, TableField } from '@google-cloud/bigquery';
 import type { FieldSchema } from '../../../core/warehouse/index.js';
-import { silentLogger } from '../../../services/shared/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { emulatorClient } from '../../../sql/testing/warehouse.js';
 import {
   startBigQueryEmulator,

@@ -4,7 +4,7 @@
 // subscription, so five refused deliveries fit in a test.
 import path from 'node:path';
 import { createApp as createStationInfoWriter } from '../../../services/station-info-writer/app.js';
-import { silentLogger } from '../../../services/shared/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { listen, type Listening } from '../../../services/shared/_testing.js';
 import { startEmulators, type RunningEmulators } from '../../emulators.js';
 import { reconcile } from '../../reconcile/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { v1 } from '@google-cloud/pubsub';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../services/shared/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { bindGrpc, createGrpcServer } from '../server.js';
 import { Broker } from '../storage/broker.js';
 import { Journal } from '../storage/journal.js';

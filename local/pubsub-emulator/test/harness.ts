@@ -1,7 +1,7 @@
 import { PubSub, type ClientConfig } from '@google-cloud/pubsub';
 // google-gax's own google-auth-library, so the auth client is the type the clients expect.
 import { googleAuthLibrary, type ClientOptions } from 'google-gax';
-import { silentLogger } from '../../../services/shared/logger.js';
+import { silentLogger } from '../../../runtime/logger.js';
 import { startPubSubEmulator, type PubSubEmulator, type PubSubEmulatorOptions } from '../index.js';
 
 export const PROJECT = 'pmp-test';

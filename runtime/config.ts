@@ -1,4 +1,5 @@
 import { StructError, create, type Struct } from 'superstruct';
+import type { Logger } from './logger.js';
 
 /** Raised once at start-up when the environment does not satisfy a service's configuration. */
 export class ConfigError extends Error {
@@ -30,5 +31,19 @@ export function loadConfig<T, S>(
       throw new ConfigError(String(variable), reason);
     }
     throw error;
+  }
+}
+
+/**
+ * An entry point's settings from `load`, or, when the environment is refused, one fatal
+ * `configuration rejected` log line naming the variable and the process ended with `exitCode`:
+ * Cloud Run shows that line, where a rethrown error would add only a stack trace.
+ */
+export function settingsOrExit<T>(log: Logger, load: () => T, exitCode = 1): T {
+  try {
+    return load();
+  } catch (error) {
+    log.fatal({ err: error }, 'configuration rejected');
+    process.exit(exitCode);
   }
 }

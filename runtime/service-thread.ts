@@ -1,10 +1,6 @@
 import { parentPort, workerData, type WorkerOptions } from 'node:worker_threads';
-import type { Logger } from '../services/shared/logger.js';
-import {
-  threadLogger,
-  writeThreadLogRecord,
-  type ThreadLogRecord,
-} from '../services/shared/thread-log.js';
+import type { Logger } from './logger.js';
+import { threadLogger, writeThreadLogRecord, type ThreadLogRecord } from './thread-log.js';
 import { startTsWorker } from './ts-worker.js';
 
 /*

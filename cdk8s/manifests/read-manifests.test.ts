@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLUSTERS_DIR } from '../../cdk8s/paths.js';
+import { CLUSTERS_DIR } from '../paths.js';
 import {
   describeObject,
   objectKey,
