@@ -1,7 +1,7 @@
 // Construct by construct: BigQuery SQL translated, run on a real in-memory DuckDB, compared with
 // the value BigQuery gives (worked out by hand from BigQuery's documented semantics).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, type Params, createHarness } from './_duckdb-harness.js';
+import { type Harness, type Params, createHarness } from '../testing/duckdb-harness.js';
 import { UnsupportedSqlError, translate } from './index.js';
 
 let h: Harness;

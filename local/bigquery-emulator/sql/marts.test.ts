@@ -2,7 +2,7 @@
 // project's dbt marts, translated, created as DuckDB views and queried over hand-made rows that
 // straddle both Europe/Paris DST changes of 2024.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, createHarness } from './_duckdb-harness.js';
+import { type Harness, createHarness } from '../testing/duckdb-harness.js';
 
 let h: Harness;
 

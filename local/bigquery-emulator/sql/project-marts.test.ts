@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FieldSchema, TABLES } from '../../../core/warehouse/index.js';
-import { type Harness, createHarness } from './_duckdb-harness.js';
+import { type Harness, createHarness } from '../testing/duckdb-harness.js';
 import { duckDbType, parseTypeText } from './index.js';
 
 const MARTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sql');

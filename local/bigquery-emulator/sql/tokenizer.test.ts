@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, createHarness } from './_duckdb-harness.js';
+import { type Harness, createHarness } from '../testing/duckdb-harness.js';
 import { UnsupportedSqlError } from './errors.js';
 import { tokenize } from './tokenizer.js';
 

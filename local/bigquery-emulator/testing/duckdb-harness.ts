@@ -2,7 +2,7 @@
 // session time zone UTC), running translated BigQuery SQL and returning plain JS rows.
 import { DuckDBInstance, DuckDBListType, DuckDBStructType, DuckDBTypeId } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import { type QueryParam, type TranslateResult, duckDbTableName, translate } from './index.js';
+import { type QueryParam, type TranslateResult, duckDbTableName, translate } from '../sql/index.js';
 
 export const PROJECT = 'proj';
 export const DATASET = 'ds';
