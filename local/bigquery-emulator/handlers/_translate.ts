@@ -1,6 +1,6 @@
 import { ApiError, invalidQuery, notFound } from '../errors.js';
 import type { EmulatorState } from '../state.js';
-import { qualifiedName } from '../storage/rows.js';
+import { qualifiedName } from '../types/duckdb-names.js';
 import type { QueryParam, Translation } from '../translator.js';
 
 export interface TranslateRequest {

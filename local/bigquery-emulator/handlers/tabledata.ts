@@ -5,7 +5,7 @@ import type { EmulatorState } from '../state.js';
 import type { TableResource } from '../storage/metadata.js';
 import { noteTableAppend } from '../storage/materialized-views.js';
 import { appendBatch } from '../storage/chunks.js';
-import { appendRows, countRows, qualifiedName, readRows, schemaName } from '../storage/rows.js';
+import { appendRows, countRows, readRows } from '../storage/rows.js';
 import {
   compileRowDecoder,
   type DecodedRow,
@@ -13,6 +13,7 @@ import {
   type RowError,
 } from '../types/decode.js';
 import { compileColumnarDecoder, type ColumnarDecoder } from '../types/columnar.js';
+import { qualifiedName, schemaName } from '../types/duckdb-names.js';
 import { encodeRow } from '../types/encode.js';
 import { requireTable } from './tables.js';
 import {

@@ -11,8 +11,8 @@ import {
   describeQuery,
   dropRelation,
   evolveTable,
-  qualifiedName,
 } from '../storage/rows.js';
+import { qualifiedName } from '../types/duckdb-names.js';
 import { normalizeSchema, type RestField } from '../types/schema.js';
 import { forgetTable } from './_forget-table.js';
 import { requireDataset } from './datasets.js';

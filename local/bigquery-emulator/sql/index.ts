@@ -3,12 +3,13 @@
  * named `<projectId>__<datasetId>`; BigQuery TIMESTAMP is TIMESTAMPTZ and the DuckDB session time
  * zone must be UTC; query parameters are inlined as typed literals.
  */
+import { quoteIdent } from '../types/duckdb-names.js';
 import { UnsupportedSqlError, positionOf } from './errors.js';
 import { type Token, tokenize } from './tokenizer.js';
 import { Translator, duckDbTableName, readAlias } from './translator.js';
 import type { TableRef, TranslateOptions } from './translator.js';
 import { type Node, buildTree, isGroup, isWord, splitCommas } from './tree.js';
-import { duckDbType, parseType, quoteIdent } from './types.js';
+import { duckDbType, parseType } from './types.js';
 
 export { UnsupportedSqlError } from './errors.js';
 export type { SqlPosition } from './errors.js';

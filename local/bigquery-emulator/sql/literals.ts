@@ -1,4 +1,4 @@
-import { type BqType, duckDbType, formatBqType, quoteIdent } from './types.js';
+import { type BqType, duckDbType, formatBqType } from './types.js';
 
 /** A DuckDB string literal holding exactly `value`. */
 export function sqlString(value: string): string {
@@ -113,5 +113,3 @@ function preview(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
-
-export { quoteIdent };

@@ -1,3 +1,4 @@
+import { qualifiedName, quoteIdent } from '../types/duckdb-names.js';
 import { UnsupportedSqlError, positionOf } from './errors.js';
 import { callFunction } from './functions.js';
 import {
@@ -20,7 +21,7 @@ import {
   splitCommas,
   startOf,
 } from './tree.js';
-import { type BqType, duckDbType, parseType, parseTypeText, quoteIdent } from './types.js';
+import { type BqType, duckDbType, parseType, parseTypeText } from './types.js';
 
 export interface TableRef {
   projectId?: string;
@@ -820,7 +821,7 @@ export class Translator {
 
 /** Qualified DuckDB name of a BigQuery table under the agreed layout: schema `<project>__<dataset>`. */
 export function duckDbTableName(ref: Required<TableRef>): string {
-  return `${quoteIdent(`${ref.projectId}__${ref.datasetId}`)}.${quoteIdent(ref.tableId)}`;
+  return qualifiedName(ref.projectId, ref.datasetId, ref.tableId);
 }
 
 function isExprEnd(node: Node): boolean {

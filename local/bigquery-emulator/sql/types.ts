@@ -1,3 +1,4 @@
+import { quoteIdent } from '../types/duckdb-names.js';
 import { UnsupportedSqlError, positionOf } from './errors.js';
 import { tokenize } from './tokenizer.js';
 import { type Node, buildTree, isGroup, isOp, splitCommas, startOf } from './tree.js';
@@ -107,10 +108,6 @@ export function formatBqType(t: BqType): string {
     case 'scalar':
       return t.params ? `${t.name}(${t.params.join(', ')})` : t.name;
   }
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../sql/literals.js';
-import { quoteIdent } from '../types/schema.js';
+import { quoteIdent } from '../types/duckdb-names.js';
 
 /**
  * Incremental refresh of a materialized view whose result is grouped by keys computed from the

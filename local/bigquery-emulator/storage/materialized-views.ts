@@ -8,7 +8,7 @@ import {
 } from './incremental-refresh.js';
 import type { EmulatorState } from '../state.js';
 import type { TableResource } from './metadata.js';
-import { qualifiedName, schemaName } from './rows.js';
+import { qualifiedName, schemaName } from '../types/duckdb-names.js';
 import { sqlString } from '../sql/literals.js';
 
 /**

@@ -11,23 +11,13 @@ import {
   type DuckDBDecimalValue,
   type DuckDBBlobValue,
 } from '@duckdb/node-api';
+import { quoteIdent, schemaName } from '../types/duckdb-names.js';
 import {
   columnDefinitions,
   duckTypeOf,
   fieldFromDuckType,
-  quoteIdent,
   type RestField,
 } from '../types/schema.js';
-
-/** DuckDB schema of a BigQuery dataset: `<projectId>__<datasetId>` (the layout the translator shares). */
-export function schemaName(projectId: string, datasetId: string): string {
-  return `${projectId}__${datasetId}`;
-}
-
-/** Fully qualified, quoted DuckDB name of a table or view. */
-export function qualifiedName(projectId: string, datasetId: string, tableId: string): string {
-  return `${quoteIdent(schemaName(projectId, datasetId))}.${quoteIdent(tableId)}`;
-}
 
 export async function createSchema(
   connection: DuckDBConnection,

@@ -3,6 +3,7 @@
 import { DuckDBInstance, DuckDBListType, DuckDBStructType, DuckDBTypeId } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { type QueryParam, type TranslateResult, duckDbTableName, translate } from '../sql/index.js';
+import { quoteIdent, schemaName } from '../types/duckdb-names.js';
 
 export const PROJECT = 'proj';
 export const DATASET = 'ds';
@@ -41,6 +42,12 @@ export async function createHarness(): Promise<Harness> {
       return duckDbTableName(full);
     },
   };
+  const ensureSchema = async (projectId: string, datasetId: string): Promise<void> => {
+    const schema = schemaName(projectId, datasetId);
+    if (schemas.has(schema)) return;
+    await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    schemas.add(schema);
+  };
   const doTranslate = (sql: string, params?: Params): TranslateResult =>
     translate(sql, { defaultProjectId: PROJECT, defaultDatasetId: DATASET, resolver, params });
   return {
@@ -48,11 +55,7 @@ export async function createHarness(): Promise<Harness> {
       await conn.run(sql);
     },
     async table(name, columns, values, dataset = DATASET) {
-      const schema = `${PROJECT}__${dataset}`;
-      if (!schemas.has(schema)) {
-        await conn.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-        schemas.add(schema);
-      }
+      await ensureSchema(PROJECT, dataset);
       const id = duckDbTableName({ projectId: PROJECT, datasetId: dataset, tableId: name });
       await conn.run(`CREATE TABLE ${id} (${columns})`);
       if (values) await conn.run(`INSERT INTO ${id} VALUES ${values}`);
@@ -62,11 +65,7 @@ export async function createHarness(): Promise<Harness> {
     async query(sql, params) {
       const { sql: duckSql, statementType, target } = doTranslate(sql, params);
       if (target) {
-        const schema = `${target.projectId}__${target.datasetId}`;
-        if (!schemas.has(schema)) {
-          await conn.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-          schemas.add(schema);
-        }
+        await ensureSchema(target.projectId, target.datasetId);
         if (statementType === 'CREATE_VIEW' || statementType === 'CREATE_TABLE') {
           known.add(`${target.projectId}.${target.datasetId}.${target.tableId}`);
         }

@@ -1,5 +1,6 @@
 import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { invalid } from '../errors.js';
+import { quoteIdent } from './duckdb-names.js';
 
 /** A field as the REST API carries it (`TableFieldSchema`), after normalisation. */
 export interface RestField {
@@ -87,11 +88,6 @@ export function normalizeSchema(fields: unknown, path = ''): RestField[] {
     }
     return field;
   });
-}
-
-/** Double-quotes an identifier for DuckDB. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**
