@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnvelopeText, statusSnapshotToRows } from '../core/index.js';
-import { curateFile, defaultFileModeWorkers } from '../beam/file-mode.js';
-import { LineWriter } from '../beam/ndjson-io.js';
-import { writeStationRowLines } from '../beam/station-row-json.js';
+import { curateFile, defaultFileModeWorkers } from '../beam/file-mode/index.js';
+import { LineWriter } from '../beam/file-mode/index.js';
+import { writeStationRowLines } from '../beam/transform/index.js';
 import { envelopeLine, STATUS_FIXTURES } from '../beam/testing/fixtures.js';
 import { machineSpeedLine } from './machine-speed.js';
 

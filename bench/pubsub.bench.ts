@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { buildEnvelope } from '../core/index.js';
-import { spawnEmulator, stopEmulator } from '../local/pubsub-emulator/test/child.js';
+import { spawnEmulator, stopEmulator } from '../local/pubsub-emulator/testing/child.js';
 import { machineSpeedLine } from './machine-speed.js';
 import { percentile, procStatCpuSeconds } from './measure.js';
 

@@ -12,9 +12,9 @@ import { buildEnvelope } from '../core/index.js';
 import { startSimulator } from '../local/simulator/index.js';
 import { createApp as createBqWriter } from '../services/bq-writer/app.js';
 import { createApp as createStationInfoWriter } from '../services/station-info-writer/app.js';
-import { eventually, startStack, tableRows } from '../services/e2e/harness.js';
+import { eventually, startStack, tableRows } from '../services/testing/e2e-harness.js';
 import { silentLogger } from '../runtime/logger.js';
-import { listen, pushBody } from '../services/shared/_testing.js';
+import { listen, pushBody } from '../services/testing/service-fixtures.js';
 
 const SNAPSHOTS = Number(process.env.BENCH_SNAPSHOTS ?? 30);
 const CPU_MESSAGES = Number(process.env.BENCH_CPU_MESSAGES ?? 200);

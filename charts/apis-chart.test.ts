@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findObject, ofKind, synthChart, testConfig } from './_testing.js';
+import { findObject, ofKind, synthChart, testConfig } from './testing/render-chart.js';
 import { ApisChart, REQUIRED_APIS } from './apis-chart.js';
 import { NamespaceChart } from './namespace-chart.js';
 import { StreamingChart } from './streaming-chart.js';

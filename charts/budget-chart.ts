@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { EnvConfig } from './env-config.js';
 import { BillingBudgetsBudget } from '../cdk8s/imports/billingbudgets.cnrm.cloud.google.com.js';
-import { TOPICS } from './names.js';
+import { TOPICS } from '../core/resource-names.js';
 
 export interface BudgetChartProps {
   /** The environment rendered. */

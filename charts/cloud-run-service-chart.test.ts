@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { findObject, synthChart, testConfig } from './_testing.js';
+import { findObject, synthChart, testConfig } from './testing/render-chart.js';
 import { CloudRunJobChart } from './cloud-run-job-chart.js';
 import { CloudRunServiceChart, INGRESS_ANNOTATION } from './cloud-run-service-chart.js';
 import { component, COMPONENTS } from './components.js';
-import { REPLAYER_JOB, SERVICES } from './names.js';
+import { REPLAYER_JOB, SERVICES } from '../core/resource-names.js';
 
 const config = testConfig('dev');
 const render = (name: string) => {

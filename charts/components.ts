@@ -13,7 +13,7 @@ import {
   SERVICES,
   SUBSCRIPTIONS,
   TOPICS,
-} from './names.js';
+} from '../core/resource-names.js';
 
 export interface EnvVar {
   readonly name: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findObject, synthChart, testConfig } from './_testing.js';
+import { findObject, synthChart, testConfig } from './testing/render-chart.js';
 import { BudgetChart } from './budget-chart.js';
-import { SCHEDULER_JOBS } from './names.js';
+import { SCHEDULER_JOBS } from '../core/resource-names.js';
 import { SchedulingChart } from './scheduling-chart.js';
 import { StreamingJobChart } from './streaming-job-chart.js';
 

@@ -38,7 +38,7 @@ import {
   SERVICES,
   SUBSCRIPTIONS,
   TOPICS,
-} from './names.js';
+} from '../core/resource-names.js';
 
 const SERVICE_ACCOUNT_PURPOSE: Record<string, string> = {
   [SERVICE_ACCOUNTS.collector]: `Runs ${SERVICES.collector}`,

@@ -9,7 +9,7 @@ export * from './identity-chart.js';
 export * from './local-cluster-chart.js';
 export * from './mart-views.js';
 export * from './messaging-chart.js';
-export * from './names.js';
+export * from '../core/resource-names.js';
 export * from './namespace-chart.js';
 export * from './project-namespace.js';
 export * from './scheduling-chart.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ofKind, synthChart, testConfig, findObject } from './_testing.js';
+import { ofKind, synthChart, testConfig, findObject } from './testing/render-chart.js';
 import { BootstrapChart } from './bootstrap-chart.js';
 import { COMPONENTS } from './components.js';
 import { LocalClusterChart } from './local-cluster-chart.js';
-import { EMULATORS, SIMULATOR } from './names.js';
+import { EMULATORS, SIMULATOR } from '../core/resource-names.js';
 
 describe('LocalClusterChart', () => {
   const objects = synthChart(

@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import type { EnvConfig } from './env-config.js';
 import { COMPONENTS, type EnvVar } from './components.js';
 import { imageRef } from './environment.js';
-import { EMULATORS, IMAGES, SIMULATOR } from './names.js';
+import { EMULATORS, IMAGES, SIMULATOR } from '../core/resource-names.js';
 
 /** Ports the emulators image serves (docs/contracts.md). */
 export const EMULATOR_PORTS = {

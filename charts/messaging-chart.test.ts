@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { findObject, ofKind, synthChart, testConfig } from './_testing.js';
+import { findObject, ofKind, synthChart, testConfig } from './testing/render-chart.js';
 import { MessagingChart } from './messaging-chart.js';
-import { SUBSCRIPTIONS, TOPICS } from './names.js';
+import { SUBSCRIPTIONS, TOPICS } from '../core/resource-names.js';
 
 const config = testConfig('dev');
 const objects = synthChart((app) => new MessagingChart(app, 'messaging', { config }));

@@ -8,7 +8,13 @@ import {
 } from '../cdk8s/imports/pubsub.cnrm.cloud.google.com.js';
 import { stationInfoPushDlqTable } from '../core/warehouse/index.js';
 import { serviceAccountEmail, serviceUrl } from './environment.js';
-import { kubernetesName, SERVICE_ACCOUNTS, SERVICES, SUBSCRIPTIONS, TOPICS } from './names.js';
+import {
+  kubernetesName,
+  SERVICE_ACCOUNTS,
+  SERVICES,
+  SUBSCRIPTIONS,
+  TOPICS,
+} from '../core/resource-names.js';
 
 const SEVEN_DAYS = '604800s';
 const ONE_DAY = '86400s';

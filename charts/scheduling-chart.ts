@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import type { EnvConfig } from './env-config.js';
 import { CloudSchedulerJob } from '../cdk8s/imports/cloudscheduler.cnrm.cloud.google.com.js';
 import { serviceUrl } from './environment.js';
-import { SCHEDULER_JOBS, SERVICE_ACCOUNTS, SERVICES } from './names.js';
+import { SCHEDULER_JOBS, SERVICE_ACCOUNTS, SERVICES } from '../core/resource-names.js';
 
 export interface SchedulingChartProps {
   /** The environment rendered. */

@@ -4,7 +4,7 @@ import type { EnvConfig } from './env-config.js';
 import { DataflowFlexTemplateJob } from '../cdk8s/imports/dataflow.cnrm.cloud.google.com.js';
 import { curatedDlqTable, stationStatusCuratedTable } from '../core/warehouse/index.js';
 import { dataflowBucket } from './environment.js';
-import { DATAFLOW_JOB, SERVICE_ACCOUNTS, SUBSCRIPTIONS } from './names.js';
+import { DATAFLOW_JOB, SERVICE_ACCOUNTS, SUBSCRIPTIONS } from '../core/resource-names.js';
 
 export interface StreamingJobChartProps {
   /** The environment rendered. */

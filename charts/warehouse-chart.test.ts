@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATASETS, TABLES } from '../core/warehouse/index.js';
-import { findObject, ofKind, synthChart, testConfig } from './_testing.js';
+import { findObject, ofKind, synthChart, testConfig } from './testing/render-chart.js';
 import { readMartViews, referencedTables } from './mart-views.js';
 import { SQL_DIR } from '../sql/view-order.js';
 import { schemaJson, WarehouseChart } from './warehouse-chart.js';

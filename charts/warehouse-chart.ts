@@ -15,7 +15,7 @@ import {
 } from '../core/warehouse/index.js';
 import { serviceAccountEmail } from './environment.js';
 import { readMartViews, type MartView } from './mart-views.js';
-import { kubernetesName, SERVICE_ACCOUNTS } from './names.js';
+import { kubernetesName, SERVICE_ACCOUNTS } from '../core/resource-names.js';
 
 const DATASET_DESCRIPTIONS: Record<string, string> = {
   [DATASETS.raw]: 'Raw snapshots as published (one row per feed snapshot).',

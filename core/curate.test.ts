@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { curateMessage } from './curate.js';
 import { RAW_MAX_CHARS } from './dlq.js';
 import { buildEnvelope } from './envelope.js';
-import { readVelibJson } from './test-support/fixtures.js';
+import { readVelibJson } from './testing/fixtures.js';
 
 const now = new Date('2026-01-24T16:00:05.000Z');
 const meta = { messageId: 'm-1', publishTime: '2026-01-24T16:00:01.000Z', attributes: { a: 'b' } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEnvelope, feedTimestamp, normalizeEnvelope, parseEnvelope } from './envelope.js';
 import { StageError } from './errors.js';
-import { readVelibJson } from './test-support/fixtures.js';
+import { readVelibJson } from './testing/fixtures.js';
 
 const ingestTs = new Date('2026-01-24T16:00:00.123Z');
 

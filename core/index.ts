@@ -13,3 +13,4 @@ export * from './insert-ids.js';
 export * from './velib-opendata.js';
 export * from './gbfs/index.js';
 export * from './warehouse/index.js';
+export * from './resource-names.js';

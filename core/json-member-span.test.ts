@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildEnvelope } from './envelope.js';
 import { countJsonMembers, jsonMemberSpan, memberValueText } from './json-member-span.js';
-import { readVelibJson } from './test-support/fixtures.js';
+import { readVelibJson } from './testing/fixtures.js';
 
 /*
  * JSON text written by hand here, so that it can hold what JSON.stringify never writes: repeated

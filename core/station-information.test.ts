@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEnvelope, type Envelope } from './envelope.js';
 import { StageError } from './errors.js';
 import { informationSnapshotToRows } from './station-information.js';
-import { readVelibJson, rowByCode } from './test-support/fixtures.js';
+import { readVelibJson, rowByCode } from './testing/fixtures.js';
 
 const ingestTs = new Date('2025-10-18T09:12:00Z');
 

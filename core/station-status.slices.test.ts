@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildEnvelope, parseEnvelopeText } from './envelope.js';
 import { stationJsonSlices, statusSnapshotToRows } from './station-status.js';
-import { readVelibJson } from './test-support/fixtures.js';
+import { readVelibJson } from './testing/fixtures.js';
 
 /*
  * statusSnapshotToRows(envelope, sourceText) slices raw_station_json out of the text when it is

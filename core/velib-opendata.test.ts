@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEnvelope } from './envelope.js';
 import { validateFeedDocument } from './gbfs/index.js';
 import { statusSnapshotToRows } from './station-status.js';
-import { readOpenDataSample, readVelibJson, rowByCode } from './test-support/fixtures.js';
+import { readOpenDataSample, readVelibJson, rowByCode } from './testing/fixtures.js';
 import { openDataToStationStatus, stationIdsByCode } from './velib-opendata.js';
 
 const stationIds = stationIdsByCode(readVelibJson('station_information.json'));

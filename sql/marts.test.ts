@@ -7,7 +7,7 @@ import type {
 import { type RowOf } from '../core/warehouse/index.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../local/bigquery-emulator/index.js';
 import { buildEnvelope, statusSnapshotToRows } from '../core/index.js';
-import { readVelibJson } from '../core/test-support/fixtures.js';
+import { readVelibJson } from '../core/testing/fixtures.js';
 import { silentLogger } from '../runtime/logger.js';
 import { createWarehouse, emulatorClient, plainRows } from './testing/warehouse.js';
 import { isMaterialized, orderViews, readMartViews, viewDependencies } from './view-order.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../cli/main.js';
-import { curateFile } from '../file-mode.js';
+import { curateFile } from '../file-mode/file-mode.js';
 import { envelopeLine } from '../testing/fixtures.js';
 import { curateOnDirectAnd, figuresOf, RUNNER_TEST_INPUTS } from './file-mode-runner-fixtures.js';
 import { beamPython } from './python-venv.js';

@@ -2,8 +2,8 @@ import {
   figuresFromCounters,
   figuresFromFiles,
   type FileModeFigures,
-} from '../file-mode-figures.js';
-import { ndjsonPipeline } from '../ndjson-pipeline.js';
+} from '../file-mode/file-mode-figures.js';
+import { ndjsonPipeline } from '../file-mode/ndjson-pipeline.js';
 import { putDlqInInputOrder } from './dlq-input-order.js';
 import { runQuietly } from './quiet-run.js';
 import { createPortableRunner, type PortableRunnerName } from './runners.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { curateFile, type CurateFileSummary } from '../file-mode.js';
+import { curateFile, type CurateFileSummary } from '../file-mode/file-mode.js';
 import { envelopeLine, mixedInputLines, STATUS_FIXTURES } from '../testing/fixtures.js';
 import type { RunnerName } from './runner-names.js';
 

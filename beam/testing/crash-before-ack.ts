@@ -1,7 +1,7 @@
 // A streaming runner that dies the hard way (SIGKILL) after its first batch is written to BigQuery
 // and before any ack: the crash the streaming test recovers from. Configured like the real runner,
 // by PROJECT_ID, INPUT_SUBSCRIPTION, OUTPUT_TABLE, DLQ_TABLE and the emulator host variables.
-import { startCuratedStreamingRunner } from '../streaming-runner.js';
+import { startCuratedStreamingRunner } from '../streaming/streaming-runner.js';
 
 const env = (name: string): string => {
   const value = process.env[name];

@@ -3,7 +3,7 @@ import {
   ExpansionRequest,
   ExpansionResponse,
 } from 'apache-beam/proto/org/apache/beam/model/job_management/v1/beam_expansion_api';
-import { SCHEMA_TRANSFORM_URN } from '../bigquery-storage-write.js';
+import { SCHEMA_TRANSFORM_URN } from '../dataflow/bigquery-storage-write.js';
 
 /*
  * A stand-in for Beam's Java expansion service (sdks:java:io:google-cloud-platform:expansion-service),

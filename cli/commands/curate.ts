@@ -6,7 +6,7 @@ import {
   MAX_FILE_MODE_WORKERS,
   MIN_BYTES_PER_WORKER,
   type CurateFileSummary,
-} from '../../beam/file-mode.js';
+} from '../../beam/file-mode/file-mode.js';
 import { RUNNER_NAMES, type RunnerName } from '../../beam/portable/runner-names.js';
 import { ToolchainError } from '../../beam/portable/toolchain-cache.js';
 
@@ -93,7 +93,8 @@ export function registerCurate(program: Command): void {
     )
     .action(async (flags: CurateFlags) => {
       if (flags.stream) {
-        const { runCuratedStreamingFromEnv } = await import('../../beam/streaming-main.js');
+        const { runCuratedStreamingFromEnv } =
+          await import('../../beam/streaming/streaming-main.js');
         await runCuratedStreamingFromEnv();
         return;
       }

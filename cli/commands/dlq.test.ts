@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startDlqStack, type DlqStack } from '../../local/dlq/testing/dlq-stack.js';
-import { PROJECT, startStack, type Stack } from '../../services/e2e/harness.js';
+import { PROJECT, startStack, type Stack } from '../../services/testing/e2e-harness.js';
 import { buildProgram } from '../main.js';
 
 describe('pmp dlq replay', () => {

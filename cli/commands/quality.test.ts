@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PROJECT, startStack, type Stack } from '../../services/e2e/harness.js';
+import { PROJECT, startStack, type Stack } from '../../services/testing/e2e-harness.js';
 import { createMartViews } from '../../sql/testing/warehouse.js';
 import { buildProgram } from '../main.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEnvelope } from '../envelope.js';
 import { informationSnapshotToRows } from '../station-information.js';
 import { statusSnapshotToRows } from '../station-status.js';
-import { readGbfsSchema, readVelibJson } from '../test-support/fixtures.js';
+import { readGbfsSchema, readVelibJson } from '../testing/fixtures.js';
 import {
   GbfsStationInformationDocument,
   GbfsStationStatusDocument,

@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './tables.js';
+export * from './insert-all-row.js';

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './test/harness.js';
+import { startHarness, type Harness } from './testing/harness.js';
 
 // gRPC and REST share one port; the first bytes of a connection pick the server.
 let h: Harness;

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDataSamplePath } from '../../core/test-support/fixtures.js';
+import { openDataSamplePath } from '../../core/testing/fixtures.js';
 import { runLocalDemo } from '../demo/index.js';
 import { startLocalStack, type RunningStack } from '../stack/stack.js';
 import { replayRecording, waitForDrain, type RecordingReplayOptions } from './index.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../services/e2e/harness.js';
+import { eventually } from '../../services/testing/e2e-harness.js';
 import { startLocalStack, type RunningStack } from './stack.js';
 
 // The scheduled data-quality run in the local home: pmp-data-quality started from its rendered

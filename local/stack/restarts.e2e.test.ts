@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../runtime/logger.js';
+import { eventually as waitUntil } from '../../runtime/testing/eventually.js';
 import { replayRecording, waitForDrain } from '../replay/index.js';
 import { exportHistory } from '../simulator/index.js';
 import { startLocalStack, type RunningStack } from './stack.js';
 import { collectStackStatus, formatStackStatus } from './status.js';
 import { localConfigWithFastRetry } from './testing/fast-retry-config.js';
 import { startSupervisedCuratedRunner } from './supervised-runner.js';
+
+/** Restarts back off for seconds: every wait here allows 30 s. */
+const eventually = <T>(check: () => Promise<T | undefined> | T | undefined, what: string) =>
+  waitUntil(check, what, 30_000);
 
 // Crashed components come back: the stack as `npm start` runs it (no scheduler, no first
 // collection: only what the test publishes lands). One change to the rendered config: the raw
@@ -20,16 +25,6 @@ let work: string;
 let dataDir: string;
 let snapshots: readonly string[];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 const count = async (sql: string) => {
   const [rows] = await stack.bigquery.query(sql);
   return Number((rows[0] as { n: number }).n);

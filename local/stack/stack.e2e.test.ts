@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../runtime/testing/eventually.js';
 import { waitForDrain } from '../replay/index.js';
 import { readStackState } from './state-file.js';
 import { collectStackStatus, formatStackStatus } from './status.js';
@@ -17,20 +18,6 @@ const SIMULATED_MINUTES = 30;
 let stack: RunningStack;
 let work: string;
 let dataDir: string;
-
-async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 async function count(sql: string): Promise<number> {
   const [rows] = await stack.bigquery.query(sql);
@@ -176,6 +163,7 @@ describe('npm start: the whole pipeline on one machine', () => {
           ? true
           : undefined,
       'three dead letters in pmp_ops.velib_station_info_push_dlq',
+      60_000,
     );
     expect(await backlogOf('pmp-velib-station-info-push-dlq-hold-sub')).toBe(3);
     const drillRows = `SELECT COUNT(*) AS n FROM pmp_curated.velib_station_information WHERE station_id LIKE 'drill-%'`;
@@ -186,6 +174,7 @@ describe('npm start: the whole pipeline on one machine', () => {
     await eventually(
       async () => ((await count(drillRows)) === 3 ? true : undefined),
       'the replayed rows',
+      60_000,
     );
     await waitForDrain(
       stack.emulators.pubsub!.adminUrl,

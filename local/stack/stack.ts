@@ -8,7 +8,7 @@ import {
   addCuratedStats,
   NO_CURATED_STATS,
   type CuratedStreamingStats,
-} from '../../beam/streaming-runner.js';
+} from '../../beam/streaming/index.js';
 import { silentLogger, type Logger } from '../../runtime/logger.js';
 import { startEmulators, type RunningEmulators } from '../emulators.js';
 import { ofKind, readManifestDir } from '../../cdk8s/manifests/index.js';
@@ -84,9 +84,9 @@ export interface StackOptions {
   readonly collectAtStart?: boolean;
   /** Extra environment for one service, by Cloud Run name (e.g. DLQ_TEST_ENABLED for a drill). */
   readonly serviceEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Curated runner micro-batch size. @default 10 */
+  /** Curated runner micro-batch size. @default the runner's own (CURATED_RUNNER_DEFAULTS) */
   readonly runnerMaxMessages?: number;
-  /** Curated runner batch wait. @default 200 */
+  /** Curated runner batch wait. @default the runner's own (CURATED_RUNNER_DEFAULTS) */
   readonly runnerMaxWaitMs?: number;
   readonly log?: Logger;
   /** Progress lines for a person watching start-up. */
@@ -328,8 +328,10 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
         inputSubscription: job?.input_subscription ?? 'pmp-events-dataflow-sub',
         outputTable: job?.output_table ?? `${projectId}:pmp_curated.velib_station_status`,
         dlqTable: job?.dlq_table ?? `${projectId}:pmp_ops.velib_station_status_curated_dlq`,
-        maxMessages: options.runnerMaxMessages ?? 10,
-        maxWaitMs: options.runnerMaxWaitMs ?? 200,
+        ...(options.runnerMaxMessages !== undefined
+          ? { maxMessages: options.runnerMaxMessages }
+          : {}),
+        ...(options.runnerMaxWaitMs !== undefined ? { maxWaitMs: options.runnerMaxWaitMs } : {}),
       },
       pubsubHost: env.PUBSUB_EMULATOR_HOST,
       bigqueryUrl: env.BIGQUERY_EMULATOR_HOST,

@@ -3,12 +3,12 @@ import {
   NO_CURATED_STATS,
   type CuratedStreamingRunner,
   type CuratedStreamingStats,
-} from '../../beam/streaming-runner.js';
+} from '../../beam/streaming/index.js';
 import {
   startCuratedStreamingRunnerThread,
   type CuratedStreamingRunnerThread,
   type RunnerThreadOptions,
-} from '../../beam/streaming-runner-thread.js';
+} from '../../beam/streaming/index.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import {

@@ -8,10 +8,10 @@ import {
   stationStatusRawTable,
   writerDlqTable,
 } from '../../core/index.js';
-import { readVelibJson } from '../../core/test-support/fixtures.js';
+import { readVelibJson } from '../../core/testing/fixtures.js';
 import type { BigQueryEmulator } from '../../local/bigquery-emulator/index.js';
 import { startWithClient } from '../../local/bigquery-emulator/testing/client.js';
-import { listen, postJson, pushBody } from '../shared/_testing.js';
+import { listen, postJson, pushBody } from '../testing/service-fixtures.js';
 import { silentLogger } from '../../runtime/logger.js';
 import type { PushMessage } from '../shared/push-message.js';
 import { createApp, rawStatusPlan } from './app.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../core/test-support/fixtures.js';
+import { repoRoot } from '../../core/testing/fixtures.js';
 import {
   startBigQueryEmulator,
   type BigQueryEmulator,

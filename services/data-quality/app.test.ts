@@ -5,7 +5,7 @@ import {
   type BigQueryEmulator,
 } from '../../local/bigquery-emulator/index.js';
 import { createWarehouse, emulatorClient } from '../../sql/testing/warehouse.js';
-import { listen, postJson, startKeyServer, type Listening } from '../shared/_testing.js';
+import { listen, postJson, startKeyServer, type Listening } from '../testing/service-fixtures.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { createApp } from './app.js';
 import type { Assertion } from './assertions.js';

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayDeadLetters, type ReplaySettings } from '../dlq-replayer/replay.js';
 import { createApp as createStationInfoWriter } from '../station-info-writer/app.js';
 import { silentLogger } from '../../runtime/logger.js';
-import { listen, type Listening } from '../shared/_testing.js';
-import { eventually, startStack, tableRows, type Stack } from './harness.js';
+import { listen, type Listening } from '../testing/service-fixtures.js';
+import { eventually, startStack, tableRows, type Stack } from '../testing/e2e-harness.js';
 
 const K = 4;
 const HOLD = 'pmp-velib-station-info-push-dlq-hold-sub';

@@ -5,8 +5,8 @@ import { createApp as createStationInfoWriter } from '../station-info-writer/app
 import { createApp as createCollector } from '../velib-collector/app.js';
 import type { CollectSettings } from '../velib-collector/collect.js';
 import { silentLogger } from '../../runtime/logger.js';
-import { listen, type Listening } from '../shared/_testing.js';
-import { PROJECT, eventually, startStack, tableRows, type Stack } from './harness.js';
+import { listen, type Listening } from '../testing/service-fixtures.js';
+import { PROJECT, eventually, startStack, tableRows, type Stack } from '../testing/e2e-harness.js';
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 

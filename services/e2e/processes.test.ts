@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../local/simulator/index.js';
-import { PROJECT, eventually, startStack, tableRows, type Stack } from './harness.js';
+import { PROJECT, eventually, startStack, tableRows, type Stack } from '../testing/e2e-harness.js';
 
 const root = resolve(import.meta.dirname, '../..');
 

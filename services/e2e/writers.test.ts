@@ -4,8 +4,8 @@ import { createBaseApp } from '../shared/app-base.js';
 import { pushWriterRoutes } from '../shared/push-writer.js';
 import { createApp as createStationInfoWriter } from '../station-info-writer/app.js';
 import { silentLogger } from '../../runtime/logger.js';
-import { listen, postJson, pushBody, type Listening } from '../shared/_testing.js';
-import { eventually, startStack, tableRows, type Stack } from './harness.js';
+import { listen, postJson, pushBody, type Listening } from '../testing/service-fixtures.js';
+import { eventually, startStack, tableRows, type Stack } from '../testing/e2e-harness.js';
 
 const DLQ = { datasetId: 'pmp_ops', tableId: 'push_writer_dlq' };
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBaseApp } from './app-base.js';
 import { createLogger } from '../../runtime/logger.js';
 import { readTextBody } from './read-body.js';
-import { listen, type Listening } from './_testing.js';
+import { listen, type Listening } from '../testing/service-fixtures.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

@@ -2,7 +2,7 @@ import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from './error-handler.js';
 import { pushAuth } from './push-auth.js';
-import { listen, startKeyServer, type Listening } from './_testing.js';
+import { listen, startKeyServer, type Listening } from '../testing/service-fixtures.js';
 
 const AUDIENCE = 'https://writer.example/pubsub';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentMessageError, decodeMessageText, parsePushBody } from './push-message.js';
-import { pushBody } from './_testing.js';
+import { pushBody } from '../testing/service-fixtures.js';
 
 function errorTypeOf(action: () => unknown): string | undefined {
   try {

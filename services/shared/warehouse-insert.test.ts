@@ -6,7 +6,7 @@ import {
   recordInsertAllRequests,
   startWithClient,
 } from '../../local/bigquery-emulator/testing/client.js';
-import { listen, postJson, pushBody } from './_testing.js';
+import { listen, postJson, pushBody } from '../testing/service-fixtures.js';
 import { createBaseApp } from './app-base.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { pushWriterRoutes } from './push-writer.js';

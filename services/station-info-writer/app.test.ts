@@ -1,7 +1,7 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../runtime/logger.js';
-import { listen, postJson, pushBody, type Listening } from '../shared/_testing.js';
+import { listen, postJson, pushBody, type Listening } from '../testing/service-fixtures.js';
 import { createApp } from './app.js';
 
 // Without a warehouse: the paths that must never acknowledge. The warehouse paths run against the

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription, Topic } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, startStack, type Stack } from '../e2e/harness.js';
+import { eventually, startStack, type Stack } from '../testing/e2e-harness.js';
 import { silentLogger } from '../../runtime/logger.js';
-import { listen, type Listening } from '../shared/_testing.js';
+import { listen, type Listening } from '../testing/service-fixtures.js';
 import { createApp } from './app.js';
 import type { CollectSettings } from './collect.js';
 

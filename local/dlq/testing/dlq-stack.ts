@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { createApp as createStationInfoWriter } from '../../../services/station-info-writer/app.js';
 import { silentLogger } from '../../../runtime/logger.js';
-import { listen, type Listening } from '../../../services/shared/_testing.js';
+import { listen, type Listening } from '../../../services/testing/service-fixtures.js';
 import { startEmulators, type RunningEmulators } from '../../emulators.js';
 import { reconcile } from '../../reconcile/index.js';
 import { clientsFor, type StackTarget } from '../../stack/connect.js';
