@@ -462,7 +462,8 @@ describe('casts', () => {
       fs: '1',
       b: true,
       n: 1.5,
-      bn: 2.5,
+      // BIGNUMERIC is exact text, as a BIGNUMERIC column holds it (types/bigquery-types.ts).
+      bn: '2.5',
       ts: '2024-01-01 10:00:00+00',
       d: '2024-01-01',
       dt: '2024-01-01 10:00:00',
@@ -471,6 +472,37 @@ describe('casts', () => {
       tss: '2024-01-01 10:00:00+00',
     });
     expect(await value(`JSON_VALUE(CAST(PARSE_JSON('{"a": 1}') AS JSON), '$.a')`)).toBe('1');
+  });
+
+  it('BIGNUMERIC, by CAST, literal or parameter, is the exact canonical text its column holds', async () => {
+    const digits = '1234567890123456789012345678901234567.12345678901234567890123456789012345678';
+    const row = await one(
+      `SELECT CAST('1.50' AS BIGNUMERIC) AS lit, CAST(2 AS BIGNUMERIC) AS int_lit,
+        BIGNUMERIC '+01.250e1' AS typed, CAST('${digits}' AS BIGNUMERIC) AS wide,
+        CAST(n AS BIGNUMERIC) AS from_numeric, CAST(f AS BIGNUMERIC) AS from_float,
+        CAST(i AS BIGNUMERIC) AS from_int, CAST(s AS BIGNUMERIC) AS from_string,
+        SAFE_CAST('abc' AS BIGNUMERIC) AS bad_lit, SAFE_CAST(s || 'x' AS BIGNUMERIC) AS bad_string,
+        @p AS param
+      FROM (SELECT CAST('1.5' AS NUMERIC) AS n, 0.25 AS f, 7 AS i, '-3.75' AS s)`,
+      { named: { p: { type: 'BIGNUMERIC', value: '0.500' } } },
+    );
+    expect(row).toEqual({
+      lit: '1.5',
+      int_lit: '2',
+      typed: '12.5',
+      wide: digits,
+      from_numeric: '1.5',
+      from_float: '0.25',
+      from_int: '7',
+      from_string: '-3.75',
+      bad_lit: null,
+      bad_string: null,
+      param: '0.5',
+    });
+    await expect(h.query("SELECT CAST(s AS BIGNUMERIC) FROM (SELECT 'x' AS s)")).rejects.toThrow(
+      /Invalid BIGNUMERIC value: x/,
+    );
+    expect(unsupported("SELECT BIGNUMERIC 'abc'").message).toMatch(/Invalid BIGNUMERIC literal/);
   });
 
   it('CAST of a non-integer string to INT64 fails; SAFE_CAST gives NULL', async () => {

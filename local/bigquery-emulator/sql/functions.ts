@@ -11,7 +11,7 @@ import {
   truncCivil,
 } from './date-time.js';
 import { UnknownFormatElement, parseFormat, splitFormat } from './format-elements.js';
-import { sqlString } from './literals.js';
+import { bigNumericLiteral, sqlString } from './literals.js';
 import type { Token } from './tokenizer.js';
 import type { Translator } from './translator.js';
 import { type Group, type Node, isGroup, isWord, splitCommas } from './tree.js';
@@ -346,7 +346,35 @@ function castExpr(x: string, type: BqType, safe: boolean, src: Node[]): string {
   if (type.kind === 'scalar' && type.name === 'BYTES') {
     return `(CASE WHEN typeof(${x}) = 'BLOB' THEN TRY_CAST(${x} AS BLOB) ELSE encode(TRY_CAST(${x} AS VARCHAR)) END)`;
   }
+  if (type.kind === 'scalar' && type.name === 'BIGNUMERIC') return bigNumericCast(x, safe, single);
   return `${cast}(${x} AS ${duck})`;
+}
+
+const INTEGER_TYPES = "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')";
+
+/**
+ * CAST to BIGNUMERIC gives the exact text a BIGNUMERIC column holds (`types/bigquery-types.ts`).
+ * A literal is made canonical here, as the column decoder does; numbers lose DuckDB's trailing
+ * fractional zeros (a FLOAT64 goes through NUMERIC's 9 decimals); a string must be a plain
+ * decimal and keeps its spelling; anything else is an error (NULL for SAFE_CAST).
+ */
+function bigNumericCast(x: string, safe: boolean, single: Node | undefined): string {
+  const text = `CAST(${x} AS VARCHAR)`;
+  const bad = (shown: string) =>
+    safe ? 'NULL' : `error('Invalid BIGNUMERIC value: ' || ${shown})`;
+  if (single?.kind === 'string' || single?.kind === 'number') {
+    const literal = /^0x/i.test(single.text) ? BigInt(single.text).toString() : single.value;
+    return bigNumericLiteral(literal) ?? `CAST(${bad(sqlString(single.value))} AS VARCHAR)`;
+  }
+  const cast = safe ? 'TRY_CAST' : 'CAST';
+  const noTrailingZeros = (t: string) =>
+    `rtrim(regexp_replace(${t}, '(\\.[0-9]*?)0+$', '\\1'), '.')`;
+  return (
+    `(CASE WHEN typeof(${x}) = 'VARCHAR' THEN (CASE WHEN regexp_full_match(trim(${text}), '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)') THEN trim(${text}) ELSE ${bad(text)} END)` +
+    ` WHEN typeof(${x}) IN ('DOUBLE', 'FLOAT') THEN ${noTrailingZeros(`CAST(${cast}(${x} AS DECIMAL(38, 9)) AS VARCHAR)`)}` +
+    ` WHEN typeof(${x}) IN ${INTEGER_TYPES} OR typeof(${x}) LIKE 'DECIMAL%' THEN ${noTrailingZeros(text)}` +
+    ` WHEN ${x} IS NULL THEN NULL ELSE ${bad(text)} END)`
+  );
 }
 
 // ------------------------------------------------------------------ strings

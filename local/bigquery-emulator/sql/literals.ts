@@ -1,3 +1,5 @@
+import { duckDbScalarType } from '../types/bigquery-types.js';
+import { canonicalBigNumeric } from '../types/decimal-text.js';
 import { type BqType, duckDbType, formatBqType } from './types.js';
 
 /** A DuckDB string literal holding exactly `value`. */
@@ -14,6 +16,17 @@ export function sqlBytes(bytes: Uint8Array): string {
     else body += `\\x${b.toString(16).padStart(2, '0').toUpperCase()}`;
   }
   return `CAST('${body}' AS BLOB)`;
+}
+
+/**
+ * A BIGNUMERIC value as the column stores it (exact canonical text, `types/bigquery-types.ts`),
+ * or undefined when `text` is no BIGNUMERIC.
+ */
+export function bigNumericLiteral(text: string): string | undefined {
+  const canonical = canonicalBigNumeric(text);
+  return canonical === undefined
+    ? undefined
+    : `CAST(${sqlString(canonical)} AS ${duckDbScalarType('BIGNUMERIC')})`;
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -69,12 +82,13 @@ export function typedLiteral(type: BqType, value: unknown): string {
       }
       return `CAST(${sqlString(text.replace(/Infinity/i, 'inf'))} AS DOUBLE)`;
     }
-    case 'NUMERIC':
-    case 'BIGNUMERIC': {
+    case 'NUMERIC': {
       const text = String(value).trim();
       if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return bad();
       return `CAST(${sqlString(text)} AS ${duck})`;
     }
+    case 'BIGNUMERIC':
+      return bigNumericLiteral(String(value)) ?? bad();
     case 'BOOL': {
       if (value === true || value === 'true' || value === 'TRUE') return 'TRUE';
       if (value === false || value === 'false' || value === 'FALSE') return 'FALSE';

@@ -1,3 +1,4 @@
+import { duckDbScalarType } from '../types/bigquery-types.js';
 import { qualifiedName, quoteIdent } from '../types/duckdb-names.js';
 import { UnsupportedSqlError, positionOf } from './errors.js';
 import { callFunction } from './functions.js';
@@ -8,7 +9,7 @@ import {
   DUCKDB_ONLY_RESERVED,
   NOT_FUNCTIONS,
 } from './keywords.js';
-import { sqlBytes, sqlString, typedLiteral } from './literals.js';
+import { bigNumericLiteral, sqlBytes, sqlString, typedLiteral } from './literals.js';
 import { interval } from './date-time.js';
 import type { Token } from './tokenizer.js';
 import {
@@ -21,7 +22,7 @@ import {
   splitCommas,
   startOf,
 } from './tree.js';
-import { type BqType, duckDbType, parseType, parseTypeText } from './types.js';
+import { type BqScalar, type BqType, duckDbType, parseType, parseTypeText } from './types.js';
 
 export interface TableRef {
   projectId?: string;
@@ -89,16 +90,17 @@ class Out {
 }
 
 const ARITHMETIC = ['+', '-', '*', '/'];
-const TYPED_LITERALS = new Set([
-  'DATE',
-  'DATETIME',
-  'TIMESTAMP',
-  'TIME',
-  'NUMERIC',
-  'DECIMAL',
-  'BIGNUMERIC',
-  'BIGDECIMAL',
-  'JSON',
+/** `KEYWORD 'text'` literals and the type each makes. */
+const TYPED_LITERALS: ReadonlyMap<string, BqScalar> = new Map([
+  ['DATE', 'DATE'],
+  ['DATETIME', 'DATETIME'],
+  ['TIMESTAMP', 'TIMESTAMP'],
+  ['TIME', 'TIME'],
+  ['NUMERIC', 'NUMERIC'],
+  ['DECIMAL', 'NUMERIC'],
+  ['BIGNUMERIC', 'BIGNUMERIC'],
+  ['BIGDECIMAL', 'BIGNUMERIC'],
+  ['JSON', 'JSON'],
 ]);
 const ORDER_BY_END = new Set(['LIMIT', 'ROWS', 'RANGE', 'GROUPS', 'UNION', 'INTERSECT', 'EXCEPT']);
 const NOT_ALIASES = new Set(['PIVOT', 'UNPIVOT', 'QUALIFY', 'WINDOW', 'MATCH_RECOGNIZE']);
@@ -378,21 +380,12 @@ export class Translator {
   }
 
   private typedLiteral(kw: Token, lit: Token): string {
-    const v = sqlString(lit.value);
-    switch (kw.upper) {
-      case 'DATE':
-        return `CAST(${v} AS DATE)`;
-      case 'DATETIME':
-        return `CAST(${v} AS TIMESTAMP)`;
-      case 'TIMESTAMP':
-        return `CAST(${v} AS TIMESTAMPTZ)`;
-      case 'TIME':
-        return `CAST(${v} AS TIME)`;
-      case 'JSON':
-        return `CAST(${v} AS JSON)`;
-      default:
-        return `CAST(${v} AS DECIMAL(38, 9))`;
-    }
+    const name = TYPED_LITERALS.get(kw.upper)!;
+    if (name !== 'BIGNUMERIC') return `CAST(${sqlString(lit.value)} AS ${duckDbScalarType(name)})`;
+    return (
+      bigNumericLiteral(lit.value) ??
+      this.fail('BIGNUMERIC literal', lit, `Invalid BIGNUMERIC literal: ${lit.text}`)
+    );
   }
 
   param(node: Token): string {

@@ -1,3 +1,4 @@
+import { type BigQueryScalar, duckDbScalarType } from '../types/bigquery-types.js';
 import { quoteIdent } from '../types/duckdb-names.js';
 import { UnsupportedSqlError, positionOf } from './errors.js';
 import { tokenize } from './tokenizer.js';
@@ -9,20 +10,11 @@ export type BqType =
   | { readonly kind: 'array'; readonly element: BqType }
   | { readonly kind: 'struct'; readonly fields: readonly { name?: string; type: BqType }[] };
 
-export type BqScalar =
-  | 'INT64'
-  | 'FLOAT64'
-  | 'NUMERIC'
-  | 'BIGNUMERIC'
-  | 'STRING'
-  | 'BYTES'
-  | 'BOOL'
-  | 'TIMESTAMP'
-  | 'DATE'
-  | 'DATETIME'
-  | 'TIME'
-  | 'JSON'
-  | 'INTERVAL';
+/**
+ * The scalars SQL can name. GEOGRAPHY has no spelling here: BigQuery has no CAST to it and the
+ * translator no geography functions.
+ */
+export type BqScalar = Exclude<BigQueryScalar, 'GEOGRAPHY'>;
 
 /** Every spelling BigQuery accepts, mapped to the canonical name. */
 const SCALAR_ALIASES: Record<string, BqScalar> = {
@@ -55,10 +47,7 @@ export function isScalarTypeName(upper: string): boolean {
   return upper in SCALAR_ALIASES;
 }
 
-/**
- * The DuckDB type that stores/represents a BigQuery type. NUMERIC keeps BigQuery's 38 digits with
- * scale 9; BIGNUMERIC is narrowed to the same DECIMAL(38, 9) (DuckDB has no wider decimal).
- */
+/** The DuckDB type that stores/represents a BigQuery type (the map is `types/bigquery-types.ts`). */
 export function duckDbType(t: BqType): string {
   switch (t.kind) {
     case 'array':
@@ -66,36 +55,7 @@ export function duckDbType(t: BqType): string {
     case 'struct':
       return `STRUCT(${t.fields.map((f, i) => `${quoteIdent(f.name ?? `_field_${i + 1}`)} ${duckDbType(f.type)}`).join(', ')})`;
     case 'scalar':
-      switch (t.name) {
-        case 'INT64':
-          return 'BIGINT';
-        case 'FLOAT64':
-          return 'DOUBLE';
-        case 'NUMERIC':
-        case 'BIGNUMERIC': {
-          const [p, s] = t.params ?? [];
-          if (p !== undefined) return `DECIMAL(${Math.min(p, 38)}, ${Math.min(s ?? 0, 38)})`;
-          return 'DECIMAL(38, 9)';
-        }
-        case 'STRING':
-          return 'VARCHAR';
-        case 'BYTES':
-          return 'BLOB';
-        case 'BOOL':
-          return 'BOOLEAN';
-        case 'TIMESTAMP':
-          return 'TIMESTAMPTZ';
-        case 'DATETIME':
-          return 'TIMESTAMP';
-        case 'DATE':
-          return 'DATE';
-        case 'TIME':
-          return 'TIME';
-        case 'JSON':
-          return 'JSON';
-        case 'INTERVAL':
-          return 'INTERVAL';
-      }
+      return duckDbScalarType(t.name, t.params);
   }
 }
 

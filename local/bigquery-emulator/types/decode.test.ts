@@ -5,12 +5,8 @@ import type {
   DuckDBTimestampTZValue,
 } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import {
-  compileRowDecoder,
-  formatScaledDecimal,
-  parseScaledDecimal,
-  parseTimestampMicros,
-} from './decode.js';
+import { compileRowDecoder, parseTimestampMicros } from './decode.js';
+import { formatScaledDecimal, parseScaledDecimal } from './decimal-text.js';
 import { normalizeSchema } from './schema.js';
 
 const opts = { ignoreUnknownValues: false };

@@ -10,6 +10,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { canonicalTimestampMicros } from './canonical-timestamp.js';
+import { canonicalBigNumeric, parseScaledDecimal } from './decimal-text.js';
 import type { RestField } from './schema.js';
 
 /** One entry of `insertErrors[].errors`, in BigQuery's exact shape. */
@@ -255,32 +256,6 @@ export function decodeBoolean(value: unknown, at: string): boolean {
   throw new FieldError(at, `Cannot convert value to boolean: ${describe(value)}`);
 }
 
-const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
-
-/**
- * A decimal literal as an integer scaled by 10^scale, rounding half away from zero (BigQuery's
- * rounding for NUMERIC). Returns undefined when the text is not a decimal number.
- */
-export function parseScaledDecimal(text: string, scale: number): bigint | undefined {
-  const match = DECIMAL_TEXT.exec(text.trim());
-  if (!match) return undefined;
-  const [, sign, intPart = '', fracPart = '', exponentText] = match;
-  if (intPart === '' && fracPart === '') return undefined;
-  const digits = intPart + fracPart;
-  // value = digits × 10^(exponent − fracPart.length); we want value × 10^scale.
-  const shift = Number(exponentText ?? 0) - fracPart.length + scale;
-  let scaled: bigint;
-  if (shift >= 0) {
-    scaled = BigInt(digits || '0') * 10n ** BigInt(shift);
-  } else {
-    const divisor = 10n ** BigInt(-shift);
-    const whole = BigInt(digits || '0');
-    scaled = whole / divisor;
-    if ((whole % divisor) * 2n >= divisor) scaled += 1n;
-  }
-  return sign === '-' ? -scaled : scaled;
-}
-
 const NUMERIC_LIMIT = 10n ** 38n; // 29 integer digits + 9 fractional digits
 
 export function decodeNumeric(value: unknown, at: string): DuckDBValue {
@@ -294,26 +269,17 @@ export function decodeNumeric(value: unknown, at: string): DuckDBValue {
 
 export function decodeBigNumeric(value: unknown, at: string): string {
   const text = typeof value === 'number' ? numberToPlainText(value) : value;
-  const scaled = typeof text === 'string' ? parseScaledDecimal(text, 38) : undefined;
-  if (scaled === undefined || scaled >= 10n ** 76n || scaled <= -(10n ** 76n)) {
+  const canonical = typeof text === 'string' ? canonicalBigNumeric(text) : undefined;
+  if (canonical === undefined) {
     throw new FieldError(at, `Invalid BIGNUMERIC value: ${describe(value)}`);
   }
-  return formatScaledDecimal(scaled, 38);
+  return canonical;
 }
 
 /** `1e-7` → `0.0000001`: JSON numbers reach us as doubles, decimals want their plain digits. */
 function numberToPlainText(value: number): string {
   if (!Number.isFinite(value)) return 'NaN';
   return Math.abs(value) < 1e21 ? value.toFixed(20).replace(/\.?0+$/, '') : String(value);
-}
-
-/** Exact text of a scaled decimal, without trailing fractional zeros (how BigQuery prints). */
-export function formatScaledDecimal(scaled: bigint, scale: number): string {
-  const negative = scaled < 0n;
-  const digits = (negative ? -scaled : scaled).toString().padStart(scale + 1, '0');
-  const whole = digits.slice(0, digits.length - scale);
-  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
 const BASE64 =

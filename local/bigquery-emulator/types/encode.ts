@@ -9,7 +9,7 @@ import {
   DuckDBTimeValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { formatScaledDecimal } from './decode.js';
+import { formatScaledDecimal } from './decimal-text.js';
 import type { RestField } from './schema.js';
 
 /** A cell of a REST row: `{v: string | null | {f: Cell[]} | Cell[]}`. */

@@ -1,5 +1,6 @@
 import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { invalid } from '../errors.js';
+import { duckDbScalarType, scalarOfLegacy, type LegacyType } from './bigquery-types.js';
 import { quoteIdent } from './duckdb-names.js';
 
 /** A field as the REST API carries it (`TableFieldSchema`), after normalisation. */
@@ -10,23 +11,6 @@ export interface RestField {
   fields?: RestField[];
   description?: string;
 }
-
-/** BigQuery answers with the legacy type names whatever name the schema was created with. */
-export type LegacyType =
-  | 'STRING'
-  | 'BYTES'
-  | 'INTEGER'
-  | 'FLOAT'
-  | 'NUMERIC'
-  | 'BIGNUMERIC'
-  | 'BOOLEAN'
-  | 'TIMESTAMP'
-  | 'DATE'
-  | 'DATETIME'
-  | 'TIME'
-  | 'JSON'
-  | 'GEOGRAPHY'
-  | 'RECORD';
 
 const TYPE_ALIASES: Record<string, LegacyType> = {
   STRING: 'STRING',
@@ -90,44 +74,13 @@ export function normalizeSchema(fields: unknown, path = ''): RestField[] {
   });
 }
 
-/**
- * The DuckDB column type of a BigQuery field. BIGNUMERIC (76 digits) does not fit DuckDB's widest
- * DECIMAL(38), so it is stored as its exact decimal text; GEOGRAPHY is kept as WKT text.
- */
+/** The DuckDB column type of a BigQuery field (`bigquery-types.ts` has the map and its reasons). */
 export function duckTypeOf(field: RestField): string {
-  const base = duckScalarType(field);
+  const base =
+    field.type === 'RECORD'
+      ? `STRUCT(${(field.fields ?? []).map((f) => `${quoteIdent(f.name)} ${duckTypeOf(f)}`).join(', ')})`
+      : duckDbScalarType(scalarOfLegacy(field.type));
   return field.mode === 'REPEATED' ? `${base}[]` : base;
-}
-
-function duckScalarType(field: RestField): string {
-  switch (field.type) {
-    case 'STRING':
-    case 'GEOGRAPHY':
-    case 'BIGNUMERIC':
-      return 'VARCHAR';
-    case 'BYTES':
-      return 'BLOB';
-    case 'INTEGER':
-      return 'BIGINT';
-    case 'FLOAT':
-      return 'DOUBLE';
-    case 'NUMERIC':
-      return 'DECIMAL(38,9)';
-    case 'BOOLEAN':
-      return 'BOOLEAN';
-    case 'TIMESTAMP':
-      return 'TIMESTAMPTZ';
-    case 'DATE':
-      return 'DATE';
-    case 'DATETIME':
-      return 'TIMESTAMP';
-    case 'TIME':
-      return 'TIME';
-    case 'JSON':
-      return 'JSON';
-    case 'RECORD':
-      return `STRUCT(${(field.fields ?? []).map((f) => `${quoteIdent(f.name)} ${duckTypeOf(f)}`).join(', ')})`;
-  }
 }
 
 /** Column definitions for CREATE TABLE; REQUIRED becomes NOT NULL. */
