@@ -23,7 +23,7 @@ import {
   queryString,
   readJsonBody,
 } from './_request.js';
-import { duckErrorToInvalidQuery, translateSql } from './_translate.js';
+import { duckErrorToInvalidQuery, translateSql } from '../translate-sql.js';
 import {
   noteTableAppend,
   noteTableRewrite,

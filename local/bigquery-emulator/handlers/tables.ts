@@ -25,7 +25,7 @@ import {
   queryInt,
   readJsonBody,
 } from './_request.js';
-import { duckErrorToInvalidQuery, translateSql } from './_translate.js';
+import { duckErrorToInvalidQuery, translateSql } from '../translate-sql.js';
 
 /** Metadata fields a client may set and change without touching storage. */
 const MUTABLE = [

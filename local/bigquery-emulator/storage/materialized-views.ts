@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { translateSql } from '../handlers/_translate.js';
+import { translateSql } from '../translate-sql.js';
 import {
   appendWatermark,
   planIncrementalRefresh,

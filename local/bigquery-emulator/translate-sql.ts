@@ -1,7 +1,7 @@
-import { ApiError, invalidQuery, notFound } from '../errors.js';
-import type { EmulatorState } from '../state.js';
-import { qualifiedName } from '../types/duckdb-names.js';
-import type { QueryParam, Translation } from '../translator.js';
+import { ApiError, invalidQuery, notFound } from './errors.js';
+import type { EmulatorState } from './state.js';
+import { qualifiedName } from './types/duckdb-names.js';
+import type { QueryParam, Translation } from './translator.js';
 
 export interface TranslateRequest {
   sql: string;
@@ -11,7 +11,9 @@ export interface TranslateRequest {
 }
 
 /**
- * BigQuery SQL → DuckDB SQL, resolving table names against our metadata. Every translator failure
+ * BigQuery SQL → DuckDB SQL, resolving table names against our metadata. It lives at the emulator
+ * root, beside the `Translator` seam, because handlers (queries, views) and storage (refreshes
+ * of materialized views) both translate, and storage never imports handlers. Every translator failure
  * becomes an `invalidQuery` error that names the construct and position; an unknown table is
  * BigQuery's 404 `notFound`.
  */
