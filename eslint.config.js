@@ -1,6 +1,9 @@
 // Flat config: typescript-eslint's recommended rules, without type-aware linting so `npm test` stays quick.
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+import { BOUNDARY_EXEMPT, BOUNDARY_ZONES } from './boundaries.config.js';
 
 export default tseslint.config(
   {
@@ -47,5 +50,13 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // Each folder README's "may import", held: `npm test` fails on a breach (boundaries.test.ts).
+    files: ['**/*.ts'],
+    ignores: BOUNDARY_EXEMPT,
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: BOUNDARY_ZONES }] },
   },
 );
