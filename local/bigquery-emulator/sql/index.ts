@@ -17,7 +17,7 @@ export type { QueryParam, TableRef, TableResolver, TranslateOptions } from './tr
 export { duckDbTableName } from './translator.js';
 export { duckDbType, parseTypeText, formatBqType } from './types.js';
 export type { BqType } from './types.js';
-export { supportedFunctions } from './functions.js';
+export { supportedFunctions } from './functions/index.js';
 
 export type StatementType =
   | 'SELECT'

@@ -1,7 +1,7 @@
 import { duckDbScalarType } from '../types/bigquery-types.js';
 import { qualifiedName, quoteIdent } from '../types/duckdb-names.js';
 import { UnsupportedSqlError, positionOf } from './errors.js';
-import { callFunction } from './functions.js';
+import { type CallSite, callFunction } from './functions/index.js';
 import {
   BQ_RESERVED,
   CLAUSE_KEYWORDS,
@@ -110,7 +110,7 @@ const NOT_ALIASES = new Set(['PIVOT', 'UNPIVOT', 'QUALIFY', 'WINDOW', 'MATCH_REC
  * token tree with a light parser for clauses, select lists and calls; every function call must be
  * known to `functions.ts`, so nothing unknown passes through with a different meaning.
  */
-export class Translator {
+export class Translator implements CallSite {
   private positionalIndex = 0;
   private unnestCounter = 0;
   private readonly ctes = new Set<string>();
