@@ -62,6 +62,24 @@ interface SeqState {
   expectFromItem?: boolean;
 }
 
+/** What `seq` carries from one step to the next. */
+interface SeqScan {
+  readonly nodes: Node[];
+  readonly out: Out;
+  readonly nested: boolean;
+  /** In a FROM clause (until the next clause keyword). */
+  fromMode: boolean;
+  /** The next node starts a FROM item (after FROM, JOIN or a comma in FROM). */
+  expectFromItem: boolean;
+  /** The word before the last JOIN (LEFT, INNER, …). */
+  lastJoin: string;
+  /** Names and aliases of the FROM items so far. */
+  readonly fromAliases: Set<string>;
+}
+
+/** A step's answer when the translation of the sequence ends there. */
+const STOP = -1;
+
 /** Collects output pieces; `.` and subscripts glue to their neighbours, the rest is space-joined. */
 class Out {
   private readonly parts: string[] = [];
@@ -152,220 +170,255 @@ export class Translator implements CallSite {
   }
 
   seq(nodes: Node[], state: SeqState): string {
-    const out = new Out();
-    let fromMode = state.fromMode ?? false;
-    let expectFromItem = state.expectFromItem ?? false;
-    let lastJoin = '';
-    const fromAliases = new Set<string>();
+    const scan: SeqScan = {
+      nodes,
+      out: new Out(),
+      nested: state.nested,
+      fromMode: state.fromMode ?? false,
+      expectFromItem: state.expectFromItem ?? false,
+      lastJoin: '',
+      fromAliases: new Set<string>(),
+    };
     let i = 0;
     while (i < nodes.length) {
-      const node = nodes[i]!;
-      const prev = nodes[i - 1];
-      const next = nodes[i + 1];
-
-      if (fromMode && expectFromItem) {
-        expectFromItem = false;
-        const consumed = this.fromItem(nodes, i, out, fromAliases, lastJoin);
-        if (consumed > i) {
-          i = consumed;
-          continue;
-        }
-      }
-
-      if (node.kind === 'group') {
-        if (node.open === '[' && prev !== undefined && isExprEnd(prev)) {
-          out.glue(this.subscript(node));
-        } else if (node.open === '[') {
-          out.push(`[${this.expr(node.items)}]`);
-        } else {
-          out.push(`(${this.seq(node.items, { nested: true })})`);
-        }
-        i++;
-        continue;
-      }
-
-      switch (node.kind) {
-        case 'string':
-          out.push(sqlString(node.value));
-          i++;
-          continue;
-        case 'bytes':
-          out.push(sqlBytes(node.bytes!));
-          i++;
-          continue;
-        case 'number':
-          out.push(this.number(node, prev, next));
-          i++;
-          continue;
-        case 'param':
-        case 'qparam':
-          out.push(this.param(node));
-          i++;
-          continue;
-        case 'sysvar':
-          return this.fail(`system variable @@${node.value}`, node);
-        case 'qident':
-          out.push(quoteIdent(node.value));
-          i++;
-          continue;
-        case 'op':
-          if (node.value === '.') {
-            out.glue('.');
-            out.glueToNext();
-          } else if (node.value === ',') {
-            out.glue(',');
-            if (fromMode) expectFromItem = true;
-          } else if (['^', '=>', '->', '{', '}', ':', '%', '!', ';'].includes(node.value)) {
-            return this.fail(`operator ${node.value}`, node);
-          } else {
-            out.push(node.value);
-          }
-          i++;
-          continue;
-        case 'ident':
-          break;
-      }
-
-      const up = node.upper;
-      const afterDot = isOp(prev, '.');
-
-      // A call: WORD( ... ), unless WORD is a keyword that takes a parenthesised operand.
-      if (isGroup(next, '(') && !afterDot && !NOT_FUNCTIONS.has(up)) {
-        if (isOp(nodes[i + 2], '.') && up === 'SAFE') break;
-        let j = i + 2;
-        let over: string | undefined;
-        if (isWord(nodes[j], 'OVER')) {
-          const w = nodes[j + 1];
-          if (isGroup(w, '(')) over = `OVER (${this.expr(w.items)})`;
-          else if (w && (w.kind === 'ident' || w.kind === 'qident'))
-            over = `OVER ${quoteIdent(w.value)}`;
-          else return this.fail('OVER clause', nodes[j]);
-          j += 2;
-        }
-        out.push(callFunction(this, node, next, over));
-        i = j;
-        continue;
-      }
-      if (isGroup(next, '(') && afterDot) {
-        return this.fail(`function ${pathBefore(nodes, i)}`, nodes[i]);
-      }
-      if (up === 'SAFE' && isOp(next, '.')) {
-        return this.fail('SAFE. function prefix', node);
-      }
-
-      if (CLAUSE_KEYWORDS.has(up) || up === 'WHEN') fromMode = false;
-
-      switch (up) {
-        case 'SELECT': {
-          i = this.selectList(nodes, i, out, state.nested);
-          continue;
-        }
-        case 'FROM':
-          out.push('FROM');
-          fromMode = true;
-          expectFromItem = true;
-          i++;
-          continue;
-        case 'JOIN':
-          out.push('JOIN');
-          lastJoin = upperWord(prev);
-          if (fromMode) expectFromItem = true;
-          i++;
-          continue;
-        case 'ORDER':
-          if (isWord(next, 'BY')) {
-            i = this.orderBy(nodes, i + 2, out);
-            continue;
-          }
-          break;
-        case 'UNION':
-        case 'INTERSECT':
-        case 'EXCEPT': {
-          if (isWord(next, 'DISTINCT')) out.push(up);
-          else if (isWord(next, 'ALL') && up === 'UNION') out.push('UNION ALL');
-          else
-            return this.fail(
-              `${up} without DISTINCT`,
-              node,
-              `Syntax error: ${up} must be followed by ALL or DISTINCT`,
-            );
-          i += 2;
-          continue;
-        }
-        case 'INTERVAL':
-          i = this.intervalLiteral(nodes, i, out);
-          continue;
-        case 'STRUCT':
-          i = this.struct(nodes, i, out);
-          continue;
-        case 'ARRAY':
-          i = this.array(nodes, i, out);
-          continue;
-        case 'UNNEST':
-          return this.fail('UNNEST outside FROM or IN', node);
-        case 'IN':
-          if (isWord(next, 'UNNEST') && isGroup(nodes[i + 2], '(')) {
-            const arr = nodes[i + 2] as Group;
-            out.push(`IN (SELECT unnest(${this.expr(arr.items)}))`);
-            i += 3;
-            continue;
-          }
-          break;
-        case 'LIKE':
-          if (isWord(next, 'ANY', 'SOME', 'ALL')) return this.fail(`LIKE ${next.upper}`, node);
-          // BigQuery's LIKE treats a backslash as the escape character; DuckDB has none by default.
-          if (next?.kind === 'string' && next.value.includes('\\')) {
-            out.push(`LIKE ${sqlString(next.value)} ESCAPE '\\'`);
-            i += 2;
-            continue;
-          }
-          break;
-        case 'OFFSET':
-          if (next && (next.kind === 'number' || next.kind === 'param' || next.kind === 'qparam'))
-            break;
-          out.push(quoteIdent(node.value));
-          i++;
-          continue;
-        case 'FOR':
-          if (isWord(next, 'SYSTEM_TIME', 'SYSTEM'))
-            return this.fail('FOR SYSTEM_TIME AS OF', node);
-          break;
-        case 'CURRENT_TIMESTAMP':
-        case 'CURRENT_DATE':
-        case 'CURRENT_DATETIME':
-        case 'CURRENT_TIME':
-          if (!afterDot) {
-            out.push(callFunction(this, node, undefined, undefined));
-            i++;
-            continue;
-          }
-          break;
-        case 'PIVOT':
-        case 'UNPIVOT':
-        case 'TABLESAMPLE':
-        case 'MATCH_RECOGNIZE':
-        case 'COLLATE':
-          if (!afterDot) return this.fail(up, node);
-          break;
-        default:
-          break;
-      }
-
-      if (TYPED_LITERALS.has(up) && next?.kind === 'string' && !afterDot) {
-        out.push(this.typedLiteral(node, next));
-        i += 2;
-        continue;
-      }
-      if ((up === 'RANGE' || up === 'INTERVAL') && next?.kind === 'string') {
-        return this.fail(`${up} literal`, node);
-      }
-
-      // A plain identifier or a keyword DuckDB spells the same.
-      if (DUCKDB_ONLY_RESERVED.has(up) && !BQ_RESERVED.has(up)) out.push(quoteIdent(node.value));
-      else out.push(node.value);
-      i++;
+      const next = this.seqStep(scan, i);
+      if (next === STOP) break;
+      i = next;
     }
-    return out.toString();
+    return scan.out.toString();
+  }
+
+  /** Translates what starts at `i`; returns the index after it. */
+  private seqStep(scan: SeqScan, i: number): number {
+    if (scan.fromMode && scan.expectFromItem) {
+      scan.expectFromItem = false;
+      const consumed = this.fromItem(scan.nodes, i, scan.out, scan.fromAliases, scan.lastJoin);
+      if (consumed > i) return consumed;
+    }
+    const node = scan.nodes[i]!;
+    if (node.kind === 'group') {
+      this.groupNode(scan, node, scan.nodes[i - 1]);
+      return i + 1;
+    }
+    if (node.kind !== 'ident') {
+      this.plainToken(scan, node, i);
+      return i + 1;
+    }
+    return (
+      this.callAt(scan, i) ??
+      this.keywordAt(scan, i) ??
+      this.typedLiteralAt(scan, i) ??
+      this.nameAt(scan, i)
+    );
+  }
+
+  /** `(…)` is translated inside; `[…]` is an array literal, or a subscript after an expression. */
+  private groupNode(scan: SeqScan, node: Group, prev: Node | undefined): void {
+    if (node.open === '[' && prev !== undefined && isExprEnd(prev)) {
+      scan.out.glue(this.subscript(node));
+    } else if (node.open === '[') {
+      scan.out.push(`[${this.expr(node.items)}]`);
+    } else {
+      scan.out.push(`(${this.seq(node.items, { nested: true })})`);
+    }
+  }
+
+  /** Literals, parameters, quoted names and operators. */
+  private plainToken(scan: SeqScan, node: Token, i: number): void {
+    const { out } = scan;
+    switch (node.kind) {
+      case 'string':
+        return out.push(sqlString(node.value));
+      case 'bytes':
+        return out.push(sqlBytes(node.bytes!));
+      case 'number':
+        return out.push(this.number(node, scan.nodes[i - 1], scan.nodes[i + 1]));
+      case 'param':
+      case 'qparam':
+        return out.push(this.param(node));
+      case 'sysvar':
+        return this.fail(`system variable @@${node.value}`, node);
+      case 'qident':
+        return out.push(quoteIdent(node.value));
+      case 'op':
+        return this.operator(scan, node);
+      case 'ident':
+        return;
+    }
+  }
+
+  private operator(scan: SeqScan, node: Token): void {
+    if (node.value === '.') {
+      scan.out.glue('.');
+      scan.out.glueToNext();
+    } else if (node.value === ',') {
+      scan.out.glue(',');
+      if (scan.fromMode) scan.expectFromItem = true;
+    } else if (['^', '=>', '->', '{', '}', ':', '%', '!', ';'].includes(node.value)) {
+      this.fail(`operator ${node.value}`, node);
+    } else {
+      scan.out.push(node.value);
+    }
+  }
+
+  /**
+   * A call: WORD( ... ) [OVER …], unless WORD is a keyword that takes a parenthesised operand.
+   * Returns the index after it, STOP, or undefined when WORD is not called here.
+   */
+  private callAt(scan: SeqScan, i: number): number | undefined {
+    const { nodes } = scan;
+    const node = nodes[i] as Token;
+    const next = nodes[i + 1];
+    const up = node.upper;
+    const afterDot = isOp(nodes[i - 1], '.');
+    if (isGroup(next, '(') && !afterDot && !NOT_FUNCTIONS.has(up)) {
+      // `SAFE(…).x` ends this sequence here, dropping the rest, as it did before `seq` was split.
+      if (isOp(nodes[i + 2], '.') && up === 'SAFE') return STOP;
+      let j = i + 2;
+      let over: string | undefined;
+      if (isWord(nodes[j], 'OVER')) {
+        over = this.overClause(nodes, j);
+        j += 2;
+      }
+      scan.out.push(callFunction(this, node, next, over));
+      return j;
+    }
+    if (isGroup(next, '(') && afterDot) {
+      return this.fail(`function ${pathBefore(nodes, i)}`, nodes[i]);
+    }
+    if (up === 'SAFE' && isOp(next, '.')) {
+      return this.fail('SAFE. function prefix', node);
+    }
+    return undefined;
+  }
+
+  /** `OVER (…)` or `OVER name` at `j`. */
+  private overClause(nodes: Node[], j: number): string {
+    const w = nodes[j + 1];
+    if (isGroup(w, '(')) return `OVER (${this.expr(w.items)})`;
+    if (w && (w.kind === 'ident' || w.kind === 'qident')) return `OVER ${quoteIdent(w.value)}`;
+    return this.fail('OVER clause', nodes[j]);
+  }
+
+  /** Keywords that are translated, or refused, here; undefined for the rest. */
+  private keywordAt(scan: SeqScan, i: number): number | undefined {
+    const up = (scan.nodes[i] as Token).upper;
+    if (CLAUSE_KEYWORDS.has(up) || up === 'WHEN') scan.fromMode = false;
+    return this.clauseKeyword(scan, i, up) ?? this.expressionKeyword(scan, i, up);
+  }
+
+  private clauseKeyword(scan: SeqScan, i: number, up: string): number | undefined {
+    const { nodes, out } = scan;
+    const next = nodes[i + 1];
+    switch (up) {
+      case 'SELECT':
+        return this.selectList(nodes, i, out, scan.nested);
+      case 'FROM':
+        out.push('FROM');
+        scan.fromMode = true;
+        scan.expectFromItem = true;
+        return i + 1;
+      case 'JOIN':
+        out.push('JOIN');
+        scan.lastJoin = upperWord(nodes[i - 1]);
+        if (scan.fromMode) scan.expectFromItem = true;
+        return i + 1;
+      case 'ORDER':
+        return isWord(next, 'BY') ? this.orderBy(nodes, i + 2, out) : undefined;
+      case 'UNION':
+      case 'INTERSECT':
+      case 'EXCEPT':
+        if (isWord(next, 'DISTINCT')) out.push(up);
+        else if (isWord(next, 'ALL') && up === 'UNION') out.push('UNION ALL');
+        else
+          return this.fail(
+            `${up} without DISTINCT`,
+            nodes[i],
+            `Syntax error: ${up} must be followed by ALL or DISTINCT`,
+          );
+        return i + 2;
+      default:
+        return undefined;
+    }
+  }
+
+  private expressionKeyword(scan: SeqScan, i: number, up: string): number | undefined {
+    const { nodes, out } = scan;
+    const node = nodes[i] as Token;
+    const next = nodes[i + 1];
+    const afterDot = isOp(nodes[i - 1], '.');
+    switch (up) {
+      case 'INTERVAL':
+        return this.intervalLiteral(nodes, i, out);
+      case 'STRUCT':
+        return this.struct(nodes, i, out);
+      case 'ARRAY':
+        return this.array(nodes, i, out);
+      case 'UNNEST':
+        return this.fail('UNNEST outside FROM or IN', node);
+      case 'IN':
+        if (!isWord(next, 'UNNEST') || !isGroup(nodes[i + 2], '(')) return undefined;
+        out.push(`IN (SELECT unnest(${this.expr((nodes[i + 2] as Group).items)}))`);
+        return i + 3;
+      case 'LIKE':
+        return this.like(scan, i);
+      case 'OFFSET':
+        if (next && (next.kind === 'number' || next.kind === 'param' || next.kind === 'qparam'))
+          return undefined;
+        out.push(quoteIdent(node.value));
+        return i + 1;
+      case 'FOR':
+        if (isWord(next, 'SYSTEM_TIME', 'SYSTEM')) return this.fail('FOR SYSTEM_TIME AS OF', node);
+        return undefined;
+      case 'CURRENT_TIMESTAMP':
+      case 'CURRENT_DATE':
+      case 'CURRENT_DATETIME':
+      case 'CURRENT_TIME':
+        if (afterDot) return undefined;
+        out.push(callFunction(this, node, undefined, undefined));
+        return i + 1;
+      case 'PIVOT':
+      case 'UNPIVOT':
+      case 'TABLESAMPLE':
+      case 'MATCH_RECOGNIZE':
+      case 'COLLATE':
+        return afterDot ? undefined : this.fail(up, node);
+      default:
+        return undefined;
+    }
+  }
+
+  /** BigQuery's LIKE treats a backslash as the escape character; DuckDB has none by default. */
+  private like(scan: SeqScan, i: number): number | undefined {
+    const next = scan.nodes[i + 1];
+    if (isWord(next, 'ANY', 'SOME', 'ALL')) return this.fail(`LIKE ${next.upper}`, scan.nodes[i]);
+    if (next?.kind !== 'string' || !next.value.includes('\\')) return undefined;
+    scan.out.push(`LIKE ${sqlString(next.value)} ESCAPE '\\'`);
+    return i + 2;
+  }
+
+  /** `DATE '…'`, `NUMERIC '…'`, …; `RANGE '…'` and `INTERVAL '…'` are refused. */
+  private typedLiteralAt(scan: SeqScan, i: number): number | undefined {
+    const node = scan.nodes[i] as Token;
+    const next = scan.nodes[i + 1];
+    if (next?.kind !== 'string') return undefined;
+    if (TYPED_LITERALS.has(node.upper) && !isOp(scan.nodes[i - 1], '.')) {
+      scan.out.push(this.typedLiteral(node, next));
+      return i + 2;
+    }
+    if (node.upper === 'RANGE' || node.upper === 'INTERVAL') {
+      return this.fail(`${node.upper} literal`, node);
+    }
+    return undefined;
+  }
+
+  /** A plain identifier or a keyword DuckDB spells the same. */
+  private nameAt(scan: SeqScan, i: number): number {
+    const node = scan.nodes[i] as Token;
+    if (DUCKDB_ONLY_RESERVED.has(node.upper) && !BQ_RESERVED.has(node.upper))
+      scan.out.push(quoteIdent(node.value));
+    else scan.out.push(node.value);
+    return i + 1;
   }
 
   // ---------------------------------------------------------------- literals and parameters
