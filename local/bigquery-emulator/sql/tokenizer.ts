@@ -46,218 +46,249 @@ const SIMPLE_ESCAPES: Record<string, number> = {
 
 /** Splits BigQuery Standard SQL into tokens, following BigQuery's lexical rules. */
 export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  const fail = (construct: string, at: number, detail?: string): never => {
-    throw new UnsupportedSqlError(construct, positionOf(sql, at), detail);
-  };
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i]!;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if ((c === '-' && sql[i + 1] === '-') || c === '#') {
-      while (i < n && sql[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      if (close < 0) fail('comment', i, 'Syntax error: unclosed comment');
-      i = close + 2;
-      continue;
-    }
-    const start = i;
+  const lexer = new Lexer(sql);
+  while (lexer.i < sql.length) lexer.step();
+  return lexer.tokens;
+}
+
+/** One pass over the SQL text: `step` reads one token (or skips blanks and comments). */
+class Lexer {
+  readonly tokens: Token[] = [];
+  i = 0;
+
+  constructor(private readonly sql: string) {}
+
+  fail(construct: string, at: number, detail?: string): never {
+    throw new UnsupportedSqlError(construct, positionOf(this.sql, at), detail);
+  }
+
+  step(): void {
+    const { sql } = this;
+    const c = sql[this.i]!;
+    if (this.skipBlank(c)) return;
+    const start = this.i;
     // String and bytes literals, with optional r/b prefixes in any order and case.
-    const prefix = /^(?:[rR][bB]?|[bB][rR]?)?(?=['"])/.exec(sql.slice(i, i + 3));
-    if (prefix && (prefix[0].length > 0 || c === "'" || c === '"')) {
-      const flags = prefix[0].toLowerCase();
-      const raw = flags.includes('r');
-      const isBytes = flags.includes('b');
-      i += prefix[0].length;
-      const q = sql[i]!;
-      const triple = sql.startsWith(q.repeat(3), i);
-      const delim = triple ? q.repeat(3) : q;
-      i += delim.length;
-      const codes: number[] = [];
-      for (;;) {
-        if (i >= n) fail('string literal', start, 'Syntax error: unclosed string literal');
-        if (sql.startsWith(delim, i)) {
-          i += delim.length;
-          break;
-        }
-        const ch = sql[i]!;
-        if (!triple && ch === '\n') {
-          fail('string literal', start, 'Syntax error: unclosed string literal');
-        }
-        if (ch === '\\') {
-          if (raw) {
-            // Raw strings keep the backslash, but it still protects the next character.
-            codes.push(92);
-            const next = sql.codePointAt(i + 1);
-            if (next !== undefined) codes.push(next);
-            i += next !== undefined && next > 0xffff ? 3 : 2;
-            continue;
-          }
-          const e = sql[i + 1] ?? '';
-          if (e in SIMPLE_ESCAPES) {
-            codes.push(SIMPLE_ESCAPES[e]!);
-            i += 2;
-          } else if (/[0-7]/.test(e)) {
-            const oct = sql.slice(i + 1, i + 4);
-            if (!/^[0-7]{3}$/.test(oct)) fail('escape sequence', i, 'Illegal escape sequence');
-            codes.push(parseInt(oct, 8));
-            i += 4;
-          } else if (e === 'x' || e === 'X') {
-            const hex = sql.slice(i + 2, i + 4);
-            if (!/^[0-9a-fA-F]{2}$/.test(hex))
-              fail('escape sequence', i, 'Illegal escape sequence');
-            codes.push(parseInt(hex, 16));
-            i += 4;
-          } else if (e === 'u' || e === 'U') {
-            const len = e === 'u' ? 4 : 8;
-            const hex = sql.slice(i + 2, i + 2 + len);
-            if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex) || isBytes) {
-              fail('escape sequence', i, 'Illegal escape sequence');
-            }
-            codes.push(parseInt(hex, 16));
-            i += 2 + len;
-          } else {
-            fail('escape sequence', i, `Illegal escape sequence: \\${e}`);
-          }
-          continue;
-        }
-        const cp = sql.codePointAt(i)!;
-        codes.push(cp);
-        i += cp > 0xffff ? 2 : 1;
-      }
-      const text = sql.slice(start, i);
-      if (isBytes) {
-        const bytes: number[] = [];
-        for (const cp of codes) {
-          if (cp < 0x80) bytes.push(cp);
-          else if (cp <= 0xff && !raw) bytes.push(cp);
-          else bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
-        }
-        const arr = Uint8Array.from(bytes);
-        tokens.push({ kind: 'bytes', text, value: text, upper: text, bytes: arr, start, end: i });
-      } else {
-        const value = String.fromCodePoint(...codes);
-        tokens.push({ kind: 'string', text, value, upper: value, start, end: i });
-      }
-      continue;
-    }
-    if (/[A-Za-z_]/.test(c)) {
-      while (i < n && /[A-Za-z0-9_]/.test(sql[i]!)) i++;
-      const value = sql.slice(start, i);
-      tokens.push({ kind: 'ident', text: value, value, upper: value.toUpperCase(), start, end: i });
-      continue;
-    }
-    if (c === '`') {
-      i++;
-      let value = '';
-      for (;;) {
-        if (i >= n) fail('quoted identifier', start, 'Syntax error: unclosed identifier literal');
-        const ch = sql[i]!;
-        if (ch === '`') {
-          i++;
-          break;
-        }
-        if (ch === '\\') {
-          const e = sql[i + 1] ?? '';
-          if (!(e in SIMPLE_ESCAPES)) fail('escape sequence', i, `Illegal escape sequence: \\${e}`);
-          value += String.fromCharCode(SIMPLE_ESCAPES[e]!);
-          i += 2;
-          continue;
-        }
-        value += ch;
-        i++;
-      }
-      if (value === '') fail('quoted identifier', start, 'Syntax error: empty identifier');
-      tokens.push({
-        kind: 'qident',
-        text: sql.slice(start, i),
-        value,
-        upper: value.toUpperCase(),
-        start,
-        end: i,
-      });
-      continue;
-    }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
-      const m = /^(?:0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)/.exec(
-        sql.slice(i),
-      )!;
-      i += m[0].length;
-      // `1.` followed by a letter would be a path like `project-1.dataset`: give the dot back.
-      let text = m[0];
-      if (text.endsWith('.') && /[A-Za-z_]/.test(sql[i] ?? '')) {
-        text = text.slice(0, -1);
-        i--;
-      }
-      tokens.push({ kind: 'number', text, value: text, upper: text.toUpperCase(), start, end: i });
-      continue;
-    }
-    if (c === '@') {
-      if (sql[i + 1] === '@') {
-        i += 2;
-        while (i < n && /[A-Za-z0-9_.]/.test(sql[i]!)) i++;
-        const value = sql.slice(start + 2, i);
-        tokens.push({
-          kind: 'sysvar',
-          text: sql.slice(start, i),
-          value,
-          upper: value.toUpperCase(),
-          start,
-          end: i,
-        });
-        continue;
-      }
-      i++;
-      let value: string;
-      if (sql[i] === '`') {
-        const close = sql.indexOf('`', i + 1);
-        if (close < 0) fail('query parameter', start, 'Syntax error: unclosed parameter name');
-        value = sql.slice(i + 1, close);
-        i = close + 1;
-      } else {
-        const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i));
-        if (!m) fail('query parameter', start, 'Syntax error: expected a parameter name after @');
-        value = m![0];
-        i += value.length;
-      }
-      tokens.push({
-        kind: 'param',
-        text: sql.slice(start, i),
-        value,
-        upper: value.toUpperCase(),
-        start,
-        end: i,
-      });
-      continue;
-    }
+    const prefix = /^(?:[rR][bB]?|[bB][rR]?)?(?=['"])/.exec(sql.slice(start, start + 3));
+    if (prefix && (prefix[0].length > 0 || c === "'" || c === '"')) return this.string(prefix[0]);
+    if (/[A-Za-z_]/.test(c)) return this.word();
+    if (c === '`') return this.quotedIdent();
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[start + 1] ?? ''))) return this.number();
+    if (c === '@') return sql[start + 1] === '@' ? this.sysvar() : this.param();
     if (c === '?') {
-      i++;
-      tokens.push({ kind: 'qparam', text: '?', value: '?', upper: '?', start, end: i });
-      continue;
+      this.i++;
+      return this.push('qparam', '?', '?', start);
     }
-    const two = sql.slice(i, i + 2);
+    const two = sql.slice(start, start + 2);
     if (MULTI_CHAR_OPS.includes(two)) {
-      i += 2;
-      tokens.push({ kind: 'op', text: two, value: two, upper: two, start, end: i });
-      continue;
+      this.i += 2;
+      return this.push('op', two, two, start);
     }
     if (SINGLE_CHAR_OPS.has(c)) {
-      i++;
-      tokens.push({ kind: 'op', text: c, value: c, upper: c, start, end: i });
-      continue;
+      this.i++;
+      return this.push('op', c, c, start);
     }
-    fail(
+    this.fail(
       `character ${JSON.stringify(c)}`,
-      i,
+      start,
       `Syntax error: illegal input character ${JSON.stringify(c)}`,
     );
   }
-  return tokens;
+
+  private push(kind: TokenKind, text: string, value: string, start: number): void {
+    this.tokens.push({ kind, text, value, upper: value.toUpperCase(), start, end: this.i });
+  }
+
+  /** White space and comments (`--`, `#` and block comments); true when something was skipped. */
+  private skipBlank(c: string): boolean {
+    const { sql } = this;
+    if (/\s/.test(c)) {
+      this.i++;
+      return true;
+    }
+    if ((c === '-' && sql[this.i + 1] === '-') || c === '#') {
+      while (this.i < sql.length && sql[this.i] !== '\n') this.i++;
+      return true;
+    }
+    if (c === '/' && sql[this.i + 1] === '*') {
+      const close = sql.indexOf('*/', this.i + 2);
+      if (close < 0) this.fail('comment', this.i, 'Syntax error: unclosed comment');
+      this.i = close + 2;
+      return true;
+    }
+    return false;
+  }
+
+  /** A string or bytes literal after its `r`/`b` prefix (`flags`), single or triple quoted. */
+  private string(flags: string): void {
+    const { sql } = this;
+    const start = this.i;
+    const raw = /r/i.test(flags);
+    const isBytes = /b/i.test(flags);
+    this.i += flags.length;
+    const q = sql[this.i]!;
+    const triple = sql.startsWith(q.repeat(3), this.i);
+    const delim = triple ? q.repeat(3) : q;
+    this.i += delim.length;
+    const codes: number[] = [];
+    for (;;) {
+      if (this.i >= sql.length)
+        this.fail('string literal', start, 'Syntax error: unclosed string literal');
+      if (sql.startsWith(delim, this.i)) {
+        this.i += delim.length;
+        break;
+      }
+      const ch = sql[this.i]!;
+      if (!triple && ch === '\n') {
+        this.fail('string literal', start, 'Syntax error: unclosed string literal');
+      }
+      if (ch === '\\') {
+        if (raw) this.rawEscape(codes);
+        else codes.push(this.escape(isBytes));
+        continue;
+      }
+      const cp = sql.codePointAt(this.i)!;
+      codes.push(cp);
+      this.i += cp > 0xffff ? 2 : 1;
+    }
+    this.literal(sql.slice(start, this.i), codes, raw, isBytes, start);
+  }
+
+  /** Raw strings keep the backslash, but it still protects the next character. */
+  private rawEscape(codes: number[]): void {
+    codes.push(92);
+    const next = this.sql.codePointAt(this.i + 1);
+    if (next !== undefined) codes.push(next);
+    this.i += next !== undefined && next > 0xffff ? 3 : 2;
+  }
+
+  /** The code point of the escape sequence at the backslash under the cursor. */
+  private escape(isBytes: boolean): number {
+    const { sql, i } = this;
+    const e = sql[i + 1] ?? '';
+    if (e in SIMPLE_ESCAPES) {
+      this.i += 2;
+      return SIMPLE_ESCAPES[e]!;
+    }
+    if (/[0-7]/.test(e)) {
+      const oct = sql.slice(i + 1, i + 4);
+      if (!/^[0-7]{3}$/.test(oct)) this.fail('escape sequence', i, 'Illegal escape sequence');
+      this.i += 4;
+      return parseInt(oct, 8);
+    }
+    if (e === 'x' || e === 'X') {
+      const hex = sql.slice(i + 2, i + 4);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) this.fail('escape sequence', i, 'Illegal escape sequence');
+      this.i += 4;
+      return parseInt(hex, 16);
+    }
+    if (e === 'u' || e === 'U') {
+      const len = e === 'u' ? 4 : 8;
+      const hex = sql.slice(i + 2, i + 2 + len);
+      if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(hex) || isBytes) {
+        this.fail('escape sequence', i, 'Illegal escape sequence');
+      }
+      this.i += 2 + len;
+      return parseInt(hex, 16);
+    }
+    return this.fail('escape sequence', i, `Illegal escape sequence: \\${e}`);
+  }
+
+  /** Pushes a string token, or a bytes token holding the literal's bytes. */
+  private literal(text: string, codes: number[], raw: boolean, isBytes: boolean, start: number) {
+    const end = this.i;
+    if (!isBytes) {
+      const value = String.fromCodePoint(...codes);
+      this.tokens.push({ kind: 'string', text, value, upper: value, start, end });
+      return;
+    }
+    const bytes: number[] = [];
+    for (const cp of codes) {
+      if (cp < 0x80) bytes.push(cp);
+      else if (cp <= 0xff && !raw) bytes.push(cp);
+      else bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+    }
+    const arr = Uint8Array.from(bytes);
+    this.tokens.push({ kind: 'bytes', text, value: text, upper: text, bytes: arr, start, end });
+  }
+
+  private word(): void {
+    const start = this.i;
+    while (this.i < this.sql.length && /[A-Za-z0-9_]/.test(this.sql[this.i]!)) this.i++;
+    const value = this.sql.slice(start, this.i);
+    this.push('ident', value, value, start);
+  }
+
+  /** A `backtick quoted` identifier or path. */
+  private quotedIdent(): void {
+    const { sql } = this;
+    const start = this.i;
+    this.i++;
+    let value = '';
+    for (;;) {
+      if (this.i >= sql.length)
+        this.fail('quoted identifier', start, 'Syntax error: unclosed identifier literal');
+      const ch = sql[this.i]!;
+      if (ch === '`') {
+        this.i++;
+        break;
+      }
+      if (ch === '\\') {
+        const e = sql[this.i + 1] ?? '';
+        if (!(e in SIMPLE_ESCAPES))
+          this.fail('escape sequence', this.i, `Illegal escape sequence: \\${e}`);
+        value += String.fromCharCode(SIMPLE_ESCAPES[e]!);
+        this.i += 2;
+        continue;
+      }
+      value += ch;
+      this.i++;
+    }
+    if (value === '') this.fail('quoted identifier', start, 'Syntax error: empty identifier');
+    this.push('qident', sql.slice(start, this.i), value, start);
+  }
+
+  private number(): void {
+    const { sql } = this;
+    const start = this.i;
+    const m = /^(?:0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)/.exec(
+      sql.slice(start),
+    )!;
+    this.i += m[0].length;
+    // `1.` followed by a letter would be a path like `project-1.dataset`: give the dot back.
+    let text = m[0];
+    if (text.endsWith('.') && /[A-Za-z_]/.test(sql[this.i] ?? '')) {
+      text = text.slice(0, -1);
+      this.i--;
+    }
+    this.push('number', text, text, start);
+  }
+
+  /** `@@name`. */
+  private sysvar(): void {
+    const start = this.i;
+    this.i += 2;
+    while (this.i < this.sql.length && /[A-Za-z0-9_.]/.test(this.sql[this.i]!)) this.i++;
+    this.push('sysvar', this.sql.slice(start, this.i), this.sql.slice(start + 2, this.i), start);
+  }
+
+  /** `@name` or `` @`name` ``. */
+  private param(): void {
+    const { sql } = this;
+    const start = this.i;
+    this.i++;
+    let value: string;
+    if (sql[this.i] === '`') {
+      const close = sql.indexOf('`', this.i + 1);
+      if (close < 0) this.fail('query parameter', start, 'Syntax error: unclosed parameter name');
+      value = sql.slice(this.i + 1, close);
+      this.i = close + 1;
+    } else {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(this.i));
+      if (!m)
+        this.fail('query parameter', start, 'Syntax error: expected a parameter name after @');
+      value = m![0];
+      this.i += value.length;
+    }
+    this.push('param', sql.slice(start, this.i), value, start);
+  }
 }
