@@ -1,6 +1,25 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../sql/literals.js';
 import { quoteIdent } from '../types/duckdb-names.js';
+import {
+  type AstNode,
+  type BaseTable,
+  type ColumnRef,
+  type Expression,
+  type SelectNode,
+  type SubqueryRef,
+  type WindowCall,
+  isBaseTable,
+  isColumnRef,
+  isConstant,
+  isFunctionCall,
+  isNode,
+  isSelectNode,
+  isStar,
+  isSubqueryRef,
+  isWindowCall,
+  visit,
+} from './duckdb-ast.js';
 
 /**
  * Incremental refresh of a materialized view whose result is grouped by keys computed from the
@@ -78,7 +97,30 @@ const TOUCHED_ALIAS = '_pmp_touched';
 const PLACEHOLDER = '__pmp_key_expression_';
 const keyColumn = (i: number) => `_pmp_key_${i}`;
 
-type Node = Record<string, unknown> & { class?: string; type?: string };
+/** One subquery between the grouped SELECT and the base table, and the alias it is read by. */
+interface Level {
+  readonly node: SelectNode;
+  readonly alias: string;
+}
+
+/** The grouped SELECT, the subqueries below it (outermost first) and the base table they read. */
+interface Chain {
+  readonly tree: SelectNode;
+  readonly levels: readonly Level[];
+  readonly baseRef: BaseTable;
+  /** Quoted DuckDB name of the base table. */
+  readonly base: string;
+  /** The name the base table is read by (its alias, else its name). */
+  readonly baseAlias: string;
+  /** The base table's columns, lower-cased. */
+  readonly baseColumns: ReadonlySet<string>;
+}
+
+/** A group key: the view column holding it and the base-table row expression it stands for. */
+interface GroupKey {
+  readonly viewColumn: string;
+  readonly expression: Expression;
+}
 
 /**
  * The plan for `duckSql` (the view's translated query), or undefined when the incremental path
@@ -91,75 +133,98 @@ export async function planIncrementalRefresh(
   const tree = await parse(connection, duckSql);
   if (!tree) return undefined;
   const functions = await functionKinds(connection);
-  const outer = tree;
-  if (!plainSelect(outer) || !noVolatile(outer, functions)) return undefined;
-  const groups = outer.group_expressions as Node[];
-  const groupSets = outer.group_sets as unknown[];
-  if (groups.length === 0 || groupSets.length > 1) return undefined;
-  if (outer.qualify || containsClass(outer.select_list, ['WINDOW', 'SUBQUERY', 'STAR']))
-    return undefined;
-  if (containsClass([outer.where_clause, outer.having], ['WINDOW', 'SUBQUERY'])) return undefined;
+  if (!groupedSelect(tree, functions)) return undefined;
+  const chain = await chainToBase(connection, tree, functions);
+  if (!chain) return undefined;
+  const keys = groupKeys(chain, functions);
+  const filterKeys = keys && keysPartitioningEveryWindow(chain, keys);
+  if (!filterKeys || filterKeys.length === 0) return undefined;
+  return buildPlan(connection, chain, filterKeys);
+}
 
-  // The chain of subqueries between the grouped SELECT and the base table, outermost first.
-  const levels: { node: Node; alias: string }[] = [];
-  let from = outer.from_table as Node;
-  while (from.type === 'SUBQUERY') {
-    const node = (from.subquery as { node?: Node } | undefined)?.node;
-    if (!node || !plainSelect(node) || !subqueryIsRowWise(node, functions)) return undefined;
+/** `SELECT … GROUP BY keys` with one grouping set, no window, subquery or `*` in its clauses. */
+function groupedSelect(outer: SelectNode, functions: FunctionKinds): boolean {
+  if (!plainSelect(outer) || !noVolatile(outer, functions)) return false;
+  if (outer.group_expressions.length === 0 || outer.group_sets.length > 1) return false;
+  if (outer.qualify || containsClass(outer.select_list, ['WINDOW', 'SUBQUERY', 'STAR']))
+    return false;
+  return !containsClass([outer.where_clause, outer.having], ['WINDOW', 'SUBQUERY']);
+}
+
+/** Follows the FROM of `tree` through row-wise subqueries down to a plain base table. */
+async function chainToBase(
+  connection: DuckDBConnection,
+  tree: SelectNode,
+  functions: FunctionKinds,
+): Promise<Chain | undefined> {
+  const levels: Level[] = [];
+  let from = tree.from_table;
+  while (isSubqueryRef(from)) {
+    const node = from.subquery.node;
+    if (!isSelectNode(node) || !plainSelect(node) || !subqueryIsRowWise(node, functions))
+      return undefined;
     levels.push({ node, alias: String(from.alias ?? '') });
-    from = node.from_table as Node;
+    from = node.from_table;
   }
-  if (from.type !== 'BASE_TABLE') return undefined;
+  if (!isBaseTable(from)) return undefined;
   const baseRef = from;
   if (baseRef.sample || baseRef.at_clause) return undefined;
-  if ((baseRef.column_name_alias as unknown[] | undefined)?.length) return undefined;
+  if (baseRef.column_name_alias?.length) return undefined;
   const schemaName = String(baseRef.schema_name ?? '');
   const tableName = String(baseRef.table_name ?? '');
   if (schemaName === '' || baseRef.catalog_name) return undefined;
-  const base = `${quoteIdent(schemaName)}.${quoteIdent(tableName)}`;
   const baseAlias = String(baseRef.alias || tableName);
   const baseColumns = await columnsOf(connection, schemaName, tableName);
-  if (baseColumns.size === 0) return undefined;
-  for (const [depth, { node }] of levels.entries()) {
+  if (baseColumns.size === 0 || !starsReadTheLevelBelow(levels, baseAlias)) return undefined;
+  const base = `${quoteIdent(schemaName)}.${quoteIdent(tableName)}`;
+  return { tree, levels, baseRef, base, baseAlias, baseColumns };
+}
+
+/** Every `t.*` of a level names the relation just below it. */
+function starsReadTheLevelBelow(levels: readonly Level[], baseAlias: string): boolean {
+  return levels.every(({ node }, depth) => {
     const belowAlias = levels[depth + 1]?.alias ?? baseAlias;
-    for (const item of node.select_list as Node[]) {
-      if (item.class !== 'STAR') continue;
+    return node.select_list.every((item) => {
+      if (!isStar(item)) return true;
       const relation = String(item.relation_name ?? '');
-      if (relation !== '' && relation.toLowerCase() !== belowAlias.toLowerCase()) return undefined;
-    }
-  }
-
-  /**
-   * `expression`, evaluated over the rows of `levels[depth]` (the base table past the last
-   * level), rewritten over base-table columns only; undefined when a name cannot be followed.
-   */
-  const toBase = (expression: Node, depth: number): Node | undefined => {
-    if (depth === levels.length) {
-      const names = columnNames(expression);
-      const known = names.every((parts) => {
-        const column = parts.at(-1)!.toLowerCase();
-        if (parts.length === 2 && parts[0]!.toLowerCase() !== baseAlias.toLowerCase()) return false;
-        return parts.length <= 2 && baseColumns.has(column);
-      });
-      return known ? expression : undefined;
-    }
-    const { node, alias } = levels[depth]!;
-    const below = levels[depth + 1]?.node;
-    const belowColumns = below ? undefined : baseColumns;
-    return mapColumns(expression, (parts) => {
-      if (parts.length > 2) return undefined;
-      if (parts.length === 2 && parts[0]!.toLowerCase() !== alias.toLowerCase()) return undefined;
-      const item = resolveName(parts.at(-1)!, node, belowColumns, below);
-      return item && toBase(item, depth + 1);
+      return relation === '' || relation.toLowerCase() === belowAlias.toLowerCase();
     });
-  };
+  });
+}
 
-  // Each group key: the view column holding it and the base-table row expression it stands for.
-  const selectList = outer.select_list as Node[];
-  const keys: { viewColumn: string; expression: Node }[] = [];
-  for (let group of groups) {
-    if (group.class === 'CONSTANT') {
-      const position = Number((group.value as { value?: unknown } | undefined)?.value);
+/**
+ * `expression`, evaluated over the rows of `levels[depth]` (the base table past the last
+ * level), rewritten over base-table columns only; undefined when a name cannot be followed.
+ */
+function toBase(chain: Chain, expression: Expression, depth: number): Expression | undefined {
+  const { levels, baseAlias, baseColumns } = chain;
+  if (depth === levels.length) {
+    const known = columnNames(expression).every((parts) => {
+      const column = parts.at(-1)!.toLowerCase();
+      if (parts.length === 2 && parts[0]!.toLowerCase() !== baseAlias.toLowerCase()) return false;
+      return parts.length <= 2 && baseColumns.has(column);
+    });
+    return known ? expression : undefined;
+  }
+  const { node, alias } = levels[depth]!;
+  const below = levels[depth + 1]?.node;
+  const belowColumns = below ? undefined : baseColumns;
+  return mapColumns(expression, (parts) => {
+    if (parts.length > 2) return undefined;
+    if (parts.length === 2 && parts[0]!.toLowerCase() !== alias.toLowerCase()) return undefined;
+    const item = resolveName(parts.at(-1)!, node, belowColumns, below);
+    return item && toBase(chain, item, depth + 1);
+  });
+}
+
+/** Each group key as a view column and a row expression of the base table, or undefined. */
+function groupKeys(chain: Chain, functions: FunctionKinds): GroupKey[] | undefined {
+  const selectList = chain.tree.select_list;
+  const keys: GroupKey[] = [];
+  for (let group of chain.tree.group_expressions) {
+    if (isConstant(group)) {
+      // GROUP BY 1: the select item at that position.
+      const position = Number(group.value?.value);
       const item = selectList[position - 1];
       if (!Number.isInteger(position) || !item) return undefined;
       group = item;
@@ -167,35 +232,58 @@ export async function planIncrementalRefresh(
     const item = selectList.find((candidate) => sameExpression(candidate, group));
     const viewColumn = item && outputName(item);
     if (!viewColumn) return undefined;
-    const expression = toBase(stripAlias(group), 0);
+    const expression = toBase(chain, stripAlias(group), 0);
     if (!expression || !rowExpression(expression, functions)) return undefined;
     keys.push({ viewColumn, expression });
   }
+  return keys;
+}
 
-  // Every window, at every level, must be partitioned by the keys that pick the touched groups.
-  const partitionSets: Node[][] = [];
-  for (const [depth, { node }] of levels.entries()) {
-    for (const item of node.select_list as Node[]) {
-      if (item.class !== 'WINDOW') continue;
+/**
+ * The keys that can pick the touched groups: those every window, at every level, is partitioned
+ * by (restricting the base table to the rows of those keys leaves each window intact).
+ */
+function keysPartitioningEveryWindow(chain: Chain, keys: readonly GroupKey[]): GroupKey[] {
+  const partitionSets: Expression[][] = [];
+  for (const [depth, { node }] of chain.levels.entries()) {
+    for (const item of node.select_list) {
+      if (!isWindowCall(item)) continue;
       partitionSets.push(
-        (item.partitions as Node[])
-          .map((partition) => toBase(stripAlias(partition), depth + 1))
-          .filter((partition): partition is Node => partition !== undefined),
+        item.partitions
+          .map((partition) => toBase(chain, stripAlias(partition), depth + 1))
+          .filter((partition): partition is Expression => partition !== undefined),
       );
     }
   }
-  const filterKeys = keys.filter(({ expression }) =>
+  return keys.filter(({ expression }) =>
     partitionSets.every((partitions) =>
       partitions.some((partition) => sameExpression(partition, expression)),
     ),
   );
-  if (filterKeys.length === 0) return undefined;
+}
 
+/** What the SQL templates of a plan are made from. */
+interface PlanContext {
+  readonly connection: DuckDBConnection;
+  readonly chain: Chain;
+  /** The filter keys' base-table expressions, and the placeholder column for each. */
+  readonly expressions: readonly Expression[];
+  readonly placeholders: readonly string[];
+  /** The time bucket of each filter key that is one. */
+  readonly buckets: readonly (TimeBucket | undefined)[];
+}
+
+async function buildPlan(
+  connection: DuckDBConnection,
+  chain: Chain,
+  filterKeys: readonly GroupKey[],
+): Promise<IncrementalPlan> {
   const expressions = filterKeys.map(({ expression }) => expression);
-  const placeholders = expressions.map((_, i) => `${PLACEHOLDER}${i}`);
   const buckets: (TimeBucket | undefined)[] = [];
   for (const expression of expressions) buckets.push(await timeBucket(connection, expression));
-  const alias = quoteIdent(baseAlias);
+  const placeholders = expressions.map((_, i) => `${PLACEHOLDER}${i}`);
+  const context: PlanContext = { connection, chain, expressions, placeholders, buckets };
+  const alias = quoteIdent(chain.baseAlias);
   const touchedKeysSql = await unparse(
     connection,
     substitute(
@@ -206,63 +294,81 @@ export async function planIncrementalRefresh(
       expressions,
     ),
   );
-  const restricted = async (
-    keys: readonly number[],
-    operator: '=' | 'IS NOT DISTINCT FROM',
-    range?: { key: number },
-  ) => {
-    const on = keys
-      .map((i) => `${placeholders[i]} ${operator} ${TOUCHED_ALIAS}.${keyColumn(i)}`)
-      .join(' AND ');
-    const bounded = range ? `${PLACEHOLDER}t${range.key}` : '';
-    const where = range
-      ? ` WHERE ${bounded} >= CAST(make_timestamp(CAST(${RANGE_LOW} AS BIGINT)) AS TIMESTAMPTZ) AND ${bounded} < CAST(make_timestamp(CAST(${RANGE_HIGH} AS BIGINT)) AS TIMESTAMPTZ)`
-      : '';
-    const restrictedTree = substitute(
-      await parseOrThrow(
-        connection,
-        `SELECT ${alias}.* FROM ${base} AS ${alias} SEMI JOIN ${TOUCHED} AS ${TOUCHED_ALIAS} ON ${on}${where}`,
-      ),
-      expressions,
-      buckets,
-    );
-    const replacement: Node = {
-      type: 'SUBQUERY',
-      alias: baseAlias,
-      sample: null,
-      query_location: baseRef.query_location,
-      subquery: { node: restrictedTree, named_param_map: [] },
-      column_name_alias: [],
-    };
-    const rewritten = structuredClone(tree);
-    let target = rewritten;
-    for (let depth = 0; depth < levels.length; depth++)
-      target = ((target.from_table as Node).subquery as { node: Node }).node;
-    target.from_table = replacement;
-    return unparse(connection, rewritten);
-  };
   const all = filterKeys.map((_, i) => i);
   const selections: KeySelection[] = [];
-  const occurrences = (text: string, token: string) => text.split(token).length - 1;
-  const rangedOf = async (key: number, keys: readonly number[]) => {
-    const sql = await restricted(keys, '=', { key });
-    // The bounds are filled in by text: each placeholder must be there exactly once.
-    if (occurrences(sql, RANGE_LOW) !== 1 || occurrences(sql, RANGE_HIGH) !== 1) return {};
-    return { ranged: { key, widthMicros: buckets[key]!.widthMicros, sql } };
-  };
   for (const keys of filterKeys.length > 1 ? [all, ...all.map((i) => [i])] : [all]) {
     const bucketKey = keys.find((i) => buckets[i] !== undefined);
     selections.push({
       keys,
       recomputeSql: {
-        equal: await restricted(keys, '='),
-        nullSafe: await restricted(keys, 'IS NOT DISTINCT FROM'),
-        ...(bucketKey !== undefined ? await rangedOf(bucketKey, keys) : {}),
+        equal: await restrictedSql(context, keys, '='),
+        nullSafe: await restrictedSql(context, keys, 'IS NOT DISTINCT FROM'),
+        ...(bucketKey !== undefined ? await rangedOf(context, bucketKey, keys) : {}),
       },
       viewKeyColumns: keys.map((i) => quoteIdent(filterKeys[i]!.viewColumn)),
     });
   }
-  return { base, touchedKeysSql, keyCount: filterKeys.length, selections };
+  return { base: chain.base, touchedKeysSql, keyCount: filterKeys.length, selections };
+}
+
+/**
+ * The view's query with its base table replaced by the base rows whose `keys` are among the
+ * touched ones (joined with `operator`), and with a time range on `range.key`'s bucket.
+ */
+async function restrictedSql(
+  context: PlanContext,
+  keys: readonly number[],
+  operator: '=' | 'IS NOT DISTINCT FROM',
+  range?: { key: number },
+): Promise<string> {
+  const { connection, chain, placeholders } = context;
+  const alias = quoteIdent(chain.baseAlias);
+  const on = keys
+    .map((i) => `${placeholders[i]} ${operator} ${TOUCHED_ALIAS}.${keyColumn(i)}`)
+    .join(' AND ');
+  const bounded = range ? `${PLACEHOLDER}t${range.key}` : '';
+  const where = range
+    ? ` WHERE ${bounded} >= CAST(make_timestamp(CAST(${RANGE_LOW} AS BIGINT)) AS TIMESTAMPTZ) AND ${bounded} < CAST(make_timestamp(CAST(${RANGE_HIGH} AS BIGINT)) AS TIMESTAMPTZ)`
+    : '';
+  const restrictedTree = substitute(
+    await parseOrThrow(
+      connection,
+      `SELECT ${alias}.* FROM ${chain.base} AS ${alias} SEMI JOIN ${TOUCHED} AS ${TOUCHED_ALIAS} ON ${on}${where}`,
+    ),
+    context.expressions,
+    context.buckets,
+  );
+  const replacement: SubqueryRef = {
+    type: 'SUBQUERY',
+    alias: chain.baseAlias,
+    sample: null,
+    query_location: chain.baseRef.query_location,
+    subquery: { node: restrictedTree, named_param_map: [] },
+    column_name_alias: [],
+  };
+  const rewritten = structuredClone(chain.tree);
+  let target = rewritten;
+  for (let depth = 0; depth < chain.levels.length; depth++) {
+    // The copy has the chain `chainToBase` walked: a subquery at each level.
+    const from = target.from_table;
+    if (!isSubqueryRef(from) || !isSelectNode(from.subquery.node)) throw new Error('no subquery');
+    target = from.subquery.node;
+  }
+  target.from_table = replacement;
+  return unparse(connection, rewritten);
+}
+
+/** The ranged recompute of a selection whose `key` is a time bucket, when it can be made. */
+async function rangedOf(
+  context: PlanContext,
+  key: number,
+  keys: readonly number[],
+): Promise<{ ranged?: RangedSql }> {
+  const sql = await restrictedSql(context, keys, '=', { key });
+  const occurrences = (text: string, token: string) => text.split(token).length - 1;
+  // The bounds are filled in by text: each placeholder must be there exactly once.
+  if (occurrences(sql, RANGE_LOW) !== 1 || occurrences(sql, RANGE_HIGH) !== 1) return {};
+  return { ranged: { key, widthMicros: context.buckets[key]!.widthMicros, sql } };
 }
 
 /** Row count of the base table when its row ids are dense (the delta can be read by rowid). */
@@ -376,29 +482,29 @@ async function chooseSelection(
   return best;
 }
 
-async function parse(connection: DuckDBConnection, sql: string): Promise<Node | undefined> {
+async function parse(connection: DuckDBConnection, sql: string): Promise<SelectNode | undefined> {
   // The function takes a constant only (no parameter).
   const reader = await connection.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})`);
   // "No location" is 2^64 - 1, which a JS number cannot hold: kept as a marker, restored below.
   const text = String(reader.getRows()[0]?.[0]).replaceAll(NO_LOCATION, '"query_location":-1');
   const parsed = JSON.parse(text) as {
     error?: boolean;
-    statements?: { node?: Node }[];
+    statements?: { node?: unknown }[];
   };
   if (parsed.error || parsed.statements?.length !== 1) return undefined;
   const node = parsed.statements[0]?.node;
-  return node?.type === 'SELECT_NODE' ? node : undefined;
+  return isSelectNode(node) ? node : undefined;
 }
 
 const NO_LOCATION = '"query_location":18446744073709551615';
 
-async function parseOrThrow(connection: DuckDBConnection, sql: string): Promise<Node> {
+async function parseOrThrow(connection: DuckDBConnection, sql: string): Promise<SelectNode> {
   const tree = await parse(connection, sql);
   if (!tree) throw new Error(`DuckDB could not parse its own template: ${sql}`);
   return tree;
 }
 
-async function unparse(connection: DuckDBConnection, tree: Node): Promise<string> {
+async function unparse(connection: DuckDBConnection, tree: AstNode): Promise<string> {
   const document = JSON.stringify({
     error: false,
     statements: [{ node: tree, named_param_map: [] }],
@@ -410,12 +516,11 @@ async function unparse(connection: DuckDBConnection, tree: Node): Promise<string
 }
 
 /** A SELECT without CTEs and modifiers (LIMIT, DISTINCT, ORDER BY). */
-function plainSelect(node: Node): boolean {
-  const ctes = (node.cte_map as { map?: unknown[] } | undefined)?.map ?? [];
+function plainSelect(node: SelectNode): boolean {
+  const ctes = node.cte_map?.map ?? [];
   return (
-    node.type === 'SELECT_NODE' &&
     ctes.length === 0 &&
-    (node.modifiers as unknown[]).length === 0 &&
+    node.modifiers.length === 0 &&
     node.aggregate_handling === 'STANDARD_HANDLING' &&
     !node.sample
   );
@@ -426,6 +531,8 @@ interface FunctionKind {
   deterministicScalar: boolean;
   volatile: boolean;
 }
+
+type FunctionKinds = ReadonlyMap<string, FunctionKind>;
 
 let functionKindsCache: Promise<Map<string, FunctionKind>> | undefined;
 
@@ -454,7 +561,7 @@ function functionKinds(connection: DuckDBConnection): Promise<Map<string, Functi
 }
 
 /** No volatile or per-query function (random(), now(), nextval()…) anywhere in the tree. */
-function noVolatile(tree: unknown, functions: ReadonlyMap<string, FunctionKind>): boolean {
+function noVolatile(tree: unknown, functions: FunctionKinds): boolean {
   let ok = true;
   visit(tree, (node) => {
     if (
@@ -481,7 +588,7 @@ const ROW_CLASSES = new Set([
 ]);
 
 /** An expression computed from one row alone: deterministic scalars over columns and constants. */
-function rowExpression(node: Node, functions: ReadonlyMap<string, FunctionKind>): boolean {
+function rowExpression(node: AstNode, functions: FunctionKinds): boolean {
   let ok = true;
   visit(node, (child) => {
     if (typeof child.class !== 'string') return;
@@ -495,19 +602,19 @@ function rowExpression(node: Node, functions: ReadonlyMap<string, FunctionKind>)
 }
 
 /** A window whose arguments, ordering and frame are row expressions (no nested window). */
-function windowIsRowLocal(window: Node, functions: ReadonlyMap<string, FunctionKind>): boolean {
-  const parts: unknown[] = [
-    ...((window.children as Node[]) ?? []),
-    ...((window.partitions as Node[]) ?? []),
-    ...((window.orders as { expression: Node }[]) ?? []).map((o) => o.expression),
+function windowIsRowLocal(window: WindowCall, functions: FunctionKinds): boolean {
+  const parts: (Expression | null | undefined)[] = [
+    ...(window.children ?? []),
+    ...window.partitions,
+    ...(window.orders ?? []).map((o) => o.expression),
     window.start_expr,
     window.end_expr,
     window.offset_expr,
     window.default_expr,
     window.filter_expr,
   ];
-  if ((window.arg_orders as unknown[] | undefined)?.length) return false;
-  return parts.every((part) => !part || rowExpression(part as Node, functions));
+  if (window.arg_orders?.length) return false;
+  return parts.every((part) => !part || rowExpression(part, functions));
 }
 
 /**
@@ -517,37 +624,43 @@ function windowIsRowLocal(window: Node, functions: ReadonlyMap<string, FunctionK
  */
 function resolveName(
   name: string,
-  level: Node,
+  level: SelectNode,
   belowColumns: ReadonlySet<string> | undefined,
-  below: Node | undefined,
-): Node | undefined {
+  below: SelectNode | undefined,
+): Expression | undefined {
   const wanted = name.toLowerCase();
-  const items = level.select_list as Node[];
+  const items = level.select_list;
   const named = items.filter((item) => outputName(item)?.toLowerCase() === wanted);
-  const star = items.find((item) => item.class === 'STAR');
-  const excluded = ((star?.exclude_list as unknown[] | undefined) ?? []).length > 0;
+  const star = items.find(isStar);
+  const excluded = (star?.exclude_list ?? []).length > 0;
   const passedThrough =
     star !== undefined &&
     (belowColumns
       ? belowColumns.has(wanted)
-      : ((below?.select_list as Node[] | undefined) ?? []).some(
-          (item) => outputName(item)?.toLowerCase() === wanted || item.class === 'STAR',
+      : (below?.select_list ?? []).some(
+          (item) => outputName(item)?.toLowerCase() === wanted || isStar(item),
         ));
   if (passedThrough && excluded) return undefined;
   if (named.length + (passedThrough ? 1 : 0) !== 1) return undefined;
-  if (named.length === 1) return named[0]!.class === 'WINDOW' ? undefined : stripAlias(named[0]!);
-  return { class: 'COLUMN_REF', type: 'COLUMN_REF', alias: '', column_names: [name] };
+  if (named.length === 1) return isWindowCall(named[0]!) ? undefined : stripAlias(named[0]!);
+  const ref: ColumnRef = {
+    class: 'COLUMN_REF',
+    type: 'COLUMN_REF',
+    alias: '',
+    column_names: [name],
+  };
+  return ref;
 }
 
-function stripAlias(node: Node): Node {
+function stripAlias<T extends Expression>(node: T): T {
   return { ...node, alias: '' };
 }
 
 /** Every column reference's name parts. */
-function columnNames(tree: Node): string[][] {
+function columnNames(tree: AstNode): string[][] {
   const names: string[][] = [];
   visit(tree, (node) => {
-    if (node.class === 'COLUMN_REF') names.push(node.column_names as string[]);
+    if (isColumnRef(node)) names.push(node.column_names);
   });
   return names;
 }
@@ -556,22 +669,24 @@ function columnNames(tree: Node): string[][] {
  * A copy of `tree` with each column reference replaced by what `replace` makes of it (the
  * reference itself to keep it); a replacement is not walked into.
  */
-function mapColumnRefs(tree: Node, replace: (ref: Node) => Node): Node {
+function mapColumnRefs<T extends AstNode>(tree: T, replace: (ref: ColumnRef) => AstNode): T {
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
-    if (value === null || typeof value !== 'object') return value;
-    const node = value as Node;
-    if (node.class === 'COLUMN_REF') return replace(node);
-    return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
+    if (!isNode(value)) return value;
+    if (isColumnRef(value)) return replace(value);
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, walk(child)]));
   };
-  return walk(tree) as Node;
+  return walk(tree) as T;
 }
 
 /** A copy with each column reference replaced by its name parts; undefined when one has none. */
-function mapColumns(tree: Node, replace: (parts: string[]) => Node | undefined): Node | undefined {
+function mapColumns(
+  tree: Expression,
+  replace: (parts: string[]) => Expression | undefined,
+): Expression | undefined {
   let failed = false;
   const result = mapColumnRefs(tree, (ref) => {
-    const replacement = replace(ref.column_names as string[]);
+    const replacement = replace(ref.column_names);
     if (!replacement) failed = true;
     return replacement ?? ref;
   });
@@ -582,24 +697,23 @@ function mapColumns(tree: Node, replace: (parts: string[]) => Node | undefined):
  * A subquery level that maps rows to rows: no grouping, every item a row expression, a plain
  * `*` or a window whose arguments are row expressions, and a row-level WHERE.
  */
-function subqueryIsRowWise(node: Node, functions: ReadonlyMap<string, FunctionKind>): boolean {
-  if ((node.group_expressions as unknown[]).length > 0 || node.having || node.qualify) return false;
+function subqueryIsRowWise(node: SelectNode, functions: FunctionKinds): boolean {
+  if (node.group_expressions.length > 0 || node.having || node.qualify) return false;
   if (node.where_clause) {
     if (containsClass([node.where_clause], ['SUBQUERY', 'WINDOW'])) return false;
-    if (!rowExpression(node.where_clause as Node, functions)) return false;
+    if (!rowExpression(node.where_clause, functions)) return false;
   }
-  return (node.select_list as Node[]).every((item) => {
-    if (item.class === 'WINDOW') return windowIsRowLocal(item, functions);
-    if (item.class === 'STAR')
-      return !item.expr && !item.columns && ((item.replace_list as unknown[]) ?? []).length === 0;
+  return node.select_list.every((item) => {
+    if (item.class === 'WINDOW') return isWindowCall(item) && windowIsRowLocal(item, functions);
+    if (isStar(item)) return !item.expr && !item.columns && (item.replace_list ?? []).length === 0;
     return rowExpression(item, functions);
   });
 }
 
 /** The column name a select item produces, when it is certain (an alias or a column reference). */
-function outputName(item: Node): string | undefined {
+function outputName(item: Expression): string | undefined {
   if (typeof item.alias === 'string' && item.alias !== '') return item.alias;
-  if (item.class === 'COLUMN_REF') return (item.column_names as string[]).at(-1);
+  if (isColumnRef(item)) return item.column_names.at(-1);
   return undefined;
 }
 
@@ -622,7 +736,7 @@ function normalized(value: unknown): unknown {
 
 interface TimeBucket {
   /** The time the bucket is computed from. */
-  readonly time: Node;
+  readonly time: Expression;
   readonly widthMicros: bigint;
 }
 
@@ -632,13 +746,13 @@ interface TimeBucket {
  */
 async function timeBucket(
   connection: DuckDBConnection,
-  expression: Node,
+  expression: Expression,
 ): Promise<TimeBucket | undefined> {
-  if (expression.class !== 'FUNCTION' || expression.function_name !== '//') return undefined;
-  const [epoch, width] = expression.children as Node[];
-  if (epoch?.class !== 'FUNCTION' || epoch.function_name !== 'epoch_us') return undefined;
-  const time = (epoch.children as Node[] | undefined)?.[0];
-  if (!time || (epoch.children as Node[]).length !== 1 || !width) return undefined;
+  if (!isFunctionCall(expression) || expression.function_name !== '//') return undefined;
+  const [epoch, width] = expression.children;
+  if (!epoch || !isFunctionCall(epoch) || epoch.function_name !== 'epoch_us') return undefined;
+  const time = epoch.children[0];
+  if (!time || epoch.children.length !== 1 || !width) return undefined;
   if (columnNames(width).length > 0) return undefined;
   try {
     const template = await parseOrThrow(connection, `SELECT ${PLACEHOLDER}0 AS w`);
@@ -656,13 +770,13 @@ async function timeBucket(
  * time its bucket is computed from (`…t<i>`).
  */
 function substitute(
-  tree: Node,
-  expressions: readonly Node[],
+  tree: SelectNode,
+  expressions: readonly Expression[],
   buckets: readonly (TimeBucket | undefined)[] = [],
-): Node {
+): SelectNode {
   return mapColumnRefs(tree, (ref) => {
-    const names = ref.column_names as string[] | undefined;
-    if (names?.length !== 1 || !names[0]!.startsWith(PLACEHOLDER)) return ref;
+    const names = ref.column_names;
+    if (names.length !== 1 || !names[0]!.startsWith(PLACEHOLDER)) return ref;
     const suffix = names[0]!.slice(PLACEHOLDER.length);
     const expression = suffix.startsWith('t')
       ? buckets[Number(suffix.slice(1))]?.time
@@ -679,14 +793,6 @@ function containsClass(tree: unknown, classes: readonly string[]): boolean {
     if (node.type === 'SUBQUERY' || node.type === 'JOIN') found = true;
   });
   return found;
-}
-
-function visit(tree: unknown, each: (node: Node) => void): void {
-  if (Array.isArray(tree)) for (const child of tree) visit(child, each);
-  else if (tree !== null && typeof tree === 'object') {
-    each(tree as Node);
-    for (const child of Object.values(tree)) visit(child, each);
-  }
 }
 
 async function columnsOf(
