@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
 import path from 'node:path';
 import { startSimulator } from '../simulator/index.js';
 import type { SimClock } from '../scheduler/clock.js';
@@ -91,12 +91,17 @@ async function startRecordedFeed(dir: string, port: number): Promise<RunningFeed
 }
 
 /** Listens, turning EADDRINUSE into a message naming the port and the flag that changes it. */
-export function listen(server: Server, port: number, flag: string): Promise<void> {
+export function listen(
+  server: Server,
+  port: number,
+  flag: string,
+  host = '127.0.0.1',
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? portInUse(port, flag) : error),
     );
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
 }
 

@@ -1,31 +1,30 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
-import {
-  addCuratedStats,
-  NO_CURATED_STATS,
-  type CuratedStreamingStats,
-} from '../../beam/streaming/index.js';
+import type { CuratedStreamingStats } from '../../beam/streaming/index.js';
+import { readManifestDir, type LoadedManifest } from '../../cdk8s/manifests/index.js';
+import { SERVICES } from '../../core/resource-names.js';
 import { silentLogger, type Logger } from '../../runtime/logger.js';
 import { startEmulators, type RunningEmulators } from '../emulators.js';
-import { ofKind, readManifestDir } from '../../cdk8s/manifests/index.js';
 import { projectOf } from '../reconcile/desired.js';
 import type { Change } from '../reconcile/plan.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { createSimClock, type SimClock } from '../scheduler/clock.js';
-import { httpJobInvoker } from '../scheduler/http-invoker.js';
-import { isCollectorJob, schedulerJobsOf } from '../scheduler/jobs.js';
-import { startScheduler, type LocalScheduler } from '../scheduler/scheduler.js';
+import { schedulerJobsOf, type SchedulerJob } from '../scheduler/jobs.js';
+import type { LocalScheduler } from '../scheduler/scheduler.js';
 import { clientsFor } from './connect.js';
-import { startControlServer, type ControlServer } from './control.js';
-import { startFeed, portInUse, type RunningFeed } from './feed.js';
+import { startControlServer } from './control.js';
+import { startFeed, type RunningFeed } from './feed.js';
 import { invokerAudiences } from './invoker-audiences.js';
 import { serviceSpecsOf, type ServiceSpec } from './service-specs.js';
-import { startSupervisedCuratedRunner, type SupervisedCuratedRunner } from './supervised-runner.js';
-import { startSupervisedService, type SupervisedService } from './supervised-service.js';
+import { componentsOf, type StackParts } from './stack-components.js';
+import { cloudRunJobRunner, type StackJobRunner } from './stack-jobs.js';
+import { checkPortsFree, DEFAULT_PORTS, type StackPorts } from './stack-ports.js';
+import { curatedRunnerOptions, startStackRunner, type StackRunner } from './stack-runner.js';
+import { startStackScheduler, type StackScheduling } from './stack-scheduler.js';
+import { servicesToStart, startStackServices, type EmulatorEnv } from './stack-services.js';
 import {
   removeStackState,
   writeStackState,
@@ -33,22 +32,9 @@ import {
   type StackState,
 } from './state-file.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export type { StackPorts } from './stack-ports.js';
 
-export interface StackPorts {
-  /** @default 8085 */
-  readonly pubsub?: number;
-  /** Status page, JWKS, tokens. @default 8086 */
-  readonly pubsubAdmin?: number;
-  /** @default 9050 */
-  readonly bigquery?: number;
-  /** @default 8080 */
-  readonly dashboard?: number;
-  /** @default 8090 */
-  readonly simulator?: number;
-  /** The stack's control endpoint (pause/resume/collect). @default 8089 */
-  readonly control?: number;
-}
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface StackOptions {
   /** @default the repository this file is in */
@@ -121,7 +107,7 @@ export interface RunningStack {
   /** Runs both collector jobs now (not the data-quality run); returns their results. */
   collectNow(): Promise<Record<string, string>>;
   /** Runs a Cloud Run Job (the DLQ replayer) to completion with its manifest env plus `env`. */
-  runJob(name: string, env?: Record<string, string>): Promise<{ code: number; log: string }>;
+  runJob: StackJobRunner;
   close(): Promise<void>;
 }
 
@@ -132,439 +118,346 @@ export interface ServiceProcess {
   readonly url: string;
 }
 
-const DEFAULT_PORTS: Required<StackPorts> = {
-  pubsub: 8085,
-  pubsubAdmin: 8086,
-  bigquery: 9050,
-  dashboard: 8080,
-  simulator: 8090,
-  control: 8089,
-};
-
-const FLAGS: Record<keyof StackPorts, string> = {
-  pubsub: '--pubsub-port',
-  pubsubAdmin: '--pubsub-admin-port',
-  bigquery: '--bigquery-port',
-  dashboard: '--dashboard-port',
-  simulator: '--simulator-port',
-  control: '--control-port',
-};
-
-function checkPortFree(port: number, flag: string, host = '127.0.0.1'): Promise<void> {
-  if (port === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? portInUse(port, flag) : error),
-    );
-    server.listen(port, host, () => server.close(() => resolve()));
-  });
+/** What every start-up step shares: the options resolved once, and the stop steps so far. */
+interface StackContext {
+  readonly options: StackOptions;
+  readonly root: string;
+  readonly envDir: string;
+  readonly dataDir: string | null;
+  readonly ports: Required<StackPorts>;
+  readonly serviceHost: string;
+  readonly log: Logger;
+  readonly progress: (line: string) => void;
+  readonly clock: SimClock;
+  /** Aborted first thing in close(): a component that dies while the stack stops stays down. */
+  readonly shutdown: AbortSignal;
+  /** A stop step for what was just started; close() runs them in reverse order. */
+  onClose(step: () => Promise<void>): void;
+  close(): Promise<void>;
 }
 
-/** The feed file a collector's FEED_URL names (`station_status.json`), served by our feed. */
-function feedUrlFor(original: string | undefined, feed: RunningFeed): string | undefined {
-  if (!original) return undefined;
-  const file = original.split('?')[0]!.split('/').pop()!;
-  return `${feed.baseUrl}/${file}`;
+function stackContext(options: StackOptions): StackContext {
+  const root = options.root ?? REPO_ROOT;
+  const dataDir =
+    options.dataDir === null ? null : path.resolve(options.dataDir ?? path.join(root, '.pmp'));
+  const log = options.log ?? silentLogger();
+  const steps: (() => Promise<void>)[] = [];
+  const shutdown = new AbortController();
+  return {
+    options,
+    root,
+    envDir: path.resolve(root, options.envDir ?? 'clusters/local'),
+    dataDir,
+    ports: { ...DEFAULT_PORTS, ...options.ports },
+    serviceHost: options.serviceHost ?? '127.0.0.1',
+    log,
+    progress: options.onProgress ?? (() => undefined),
+    clock: createSimClock({ speed: options.speed ?? 1, start: options.start }),
+    shutdown: shutdown.signal,
+    onClose: (step) => steps.push(step),
+    close: async () => {
+      shutdown.abort();
+      for (const step of steps.splice(0).reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          log.warn({ err: error }, 'stop step failed');
+        }
+      }
+      if (dataDir) removeStackState(dataDir);
+    },
+  };
 }
 
 /**
- * The whole pipeline on one machine, provisioned from the rendered manifests: emulators →
+ * The whole pipeline on one machine, provisioned from the rendered manifests: emulators → feed →
  * services (one process each, configured from their Knative specs) → `reconcile` (push endpoints
- * mapped to the services' ports) → curated runner → scheduler → feed → dashboard → control endpoint.
+ * mapped to the services' ports) → curated runner → scheduler → one collection → control endpoint.
  * Everything started is stopped by `close()`, in reverse order, also when start-up fails halfway.
  */
 export async function startLocalStack(options: StackOptions = {}): Promise<RunningStack> {
-  const root = options.root ?? REPO_ROOT;
-  const envDir = path.resolve(root, options.envDir ?? 'clusters/local');
-  const dataDir =
-    options.dataDir === null ? null : path.resolve(options.dataDir ?? path.join(root, '.pmp'));
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
-  const serviceHost = options.serviceHost ?? '127.0.0.1';
-  const log = options.log ?? silentLogger();
-  const progress = options.onProgress ?? (() => undefined);
-  const speed = options.speed ?? 1;
-  const clock = createSimClock({ speed, start: options.start });
-  const cleanups: (() => Promise<void>)[] = [];
-  // Aborted first thing in close(): a component that dies while the stack stops stays down.
-  const shutdown = new AbortController();
-  const close = async () => {
-    shutdown.abort();
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        log.warn({ err: error }, 'stop step failed');
-      }
-    }
-    if (dataDir) removeStackState(dataDir);
-  };
-
+  const ctx = stackContext(options);
   try {
-    for (const key of Object.keys(FLAGS) as (keyof StackPorts)[]) {
-      if (key === 'dashboard' && options.dashboard === false) continue;
-      if (key === 'simulator' && (options.feed ?? 'sim') === 'live') continue;
-      await checkPortFree(ports[key], FLAGS[key], key === 'dashboard' ? serviceHost : undefined);
-    }
-    const manifests = readManifestDir(envDir);
+    const manifests = await prepareStart(ctx);
     const projectId = projectOf(manifests) ?? 'pmp-local';
-    if (dataDir) mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
-
-    progress('starting the Pub/Sub and BigQuery emulators');
-    const emulators = await startEmulators({
-      pubsubPort: ports.pubsub,
-      pubsubAdminPort: ports.pubsubAdmin,
-      bigqueryPort: ports.bigquery,
-      dataDir: dataDir ?? undefined,
-      log: log.child({ component: 'emulators' }),
-    });
-    cleanups.push(() => emulators.close());
-    const env = {
-      PUBSUB_EMULATOR_HOST: emulators.env.PUBSUB_EMULATOR_HOST!,
-      BIGQUERY_EMULATOR_HOST: emulators.env.BIGQUERY_EMULATOR_HOST!,
-      PUSH_JWKS_URL: emulators.env.PUSH_JWKS_URL!,
-    };
-    const { pubsub, bigquery } = clientsFor({
-      pubsubHost: env.PUBSUB_EMULATOR_HOST,
-      bigqueryUrl: env.BIGQUERY_EMULATOR_HOST,
+    const emulators = await startStackEmulators(ctx, projectId);
+    const feed = await startStackFeed(ctx);
+    const { specs, jobs, services } = await startServices(
+      ctx,
+      manifests,
       projectId,
-    });
-    cleanups.push(() => pubsub.close());
-
-    const feed = await startFeed({
-      feed: options.feed ?? 'sim',
-      port: ports.simulator,
-      seed: options.seed ?? 1,
-      clock,
-    });
-    cleanups.push(() => feed.close());
-
-    const { specs, skipped } = serviceSpecsOf(
-      manifests.filter((m) => m.file.startsWith('cloud-run/')),
-      root,
-    );
-    if (skipped.length > 0) log.warn({ skipped }, 'services without a local entry point');
-    const jobs = schedulerJobsOf(
-      manifests.filter((m) => m.file.startsWith('demo/')),
-      projectId,
-    );
-    const audiences = invokerAudiences(
-      jobs,
-      specs.map((s) => s.name),
-    );
-    // What every process the stack starts gets, services and jobs alike.
-    const processEnv: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      // No Google metadata server here: skip the lookup (and its warning) in the clients.
-      METADATA_SERVER_DETECTION: 'none',
-    };
-    const services = new Map<string, SupervisedService>();
-    const serviceEnvOf = (spec: ServiceSpec, port: number): Record<string, string> => {
-      const audience = audiences[spec.name];
-      const merged: Record<string, string> = {
-        ...processEnv,
-        ...spec.env,
-        ...env,
-        PORT: String(port),
-        HOST: serviceHost,
-        // Cloud Run's invoker check, which only the service itself can do here.
-        ...(audience ? { INVOKER_AUDIENCE: audience, INVOKER_JWKS_URL: env.PUSH_JWKS_URL } : {}),
-      };
-      const feedUrl = feedUrlFor(spec.env.FEED_URL, feed);
-      if (feedUrl) merged.FEED_URL = feedUrl;
-      return { ...merged, ...(options.serviceEnv?.[spec.name] ?? {}) };
-    };
-    const wantDashboard = options.dashboard ?? true;
-    const toStart = specs.filter(
-      (s) => s.kind === 'service' && (s.name !== 'pmp-dashboard' || wantDashboard),
-    );
-    progress(`starting ${toStart.length} services from clusters/local/cloud-run`);
-    const started = await Promise.allSettled(
-      toStart.map(async (spec) => {
-        // Restarted with backoff when it dies, as Cloud Run would (restart-policy.ts).
-        const service = await startSupervisedService({
-          name: spec.name,
-          entry: spec.entry,
-          cwd: root,
-          env: serviceEnvOf(spec, spec.name === 'pmp-dashboard' ? ports.dashboard : 0),
-          logFile: path.join(dataDir ?? path.join(root, '.pmp'), 'logs', `${spec.name}.log`),
-          log,
-          stopRestarts: shutdown.signal,
-        });
-        services.set(spec.name, service);
-        cleanups.push(() => service.stop());
-        return service;
-      }),
-    );
-    const failures = started
-      .map((r, i) => ({ r, spec: toStart[i]! }))
-      .filter((x) => x.r.status === 'rejected');
-    const dashboardFailure = failures.find((f) => f.spec.name === 'pmp-dashboard');
-    const fatal = failures.filter((f) => f.spec.name !== 'pmp-dashboard');
-    if (fatal.length > 0) {
-      throw new Error(
-        fatal.map((f) => ((f.r as PromiseRejectedResult).reason as Error).message).join('\n'),
-      );
-    }
-    if (dashboardFailure) {
-      log.error(
-        { err: (dashboardFailure.r as PromiseRejectedResult).reason },
-        'dashboard failed to start',
-      );
-    }
-    const serviceUrls = Object.fromEntries([...services].map(([name, s]) => [name, s.url]));
-
-    progress(`reconciling ${path.relative(root, envDir) || envDir} into the emulators`);
-    const plan = await reconcile({ dir: envDir, projectId, serviceUrls, pubsub, bigquery });
-
-    const job = ofKind(manifests, 'DataflowFlexTemplateJob')[0]?.object.spec?.parameters as
-      Record<string, string> | undefined;
-    // The runner gets its own thread: the emulators keep this one busy (docs/PERFORMANCE.md, #8).
-    const runnerOptions = {
-      runner: {
-        projectId,
-        inputSubscription: job?.input_subscription ?? 'pmp-events-dataflow-sub',
-        outputTable: job?.output_table ?? `${projectId}:pmp_curated.velib_station_status`,
-        dlqTable: job?.dlq_table ?? `${projectId}:pmp_ops.velib_station_status_curated_dlq`,
-        ...(options.runnerMaxMessages !== undefined
-          ? { maxMessages: options.runnerMaxMessages }
-          : {}),
-        ...(options.runnerMaxWaitMs !== undefined ? { maxWaitMs: options.runnerMaxWaitMs } : {}),
-      },
-      pubsubHost: env.PUBSUB_EMULATOR_HOST,
-      bigqueryUrl: env.BIGQUERY_EMULATOR_HOST,
-      logger: log.child({ component: 'pmp-velib-curated' }),
-      // The thread is restarted with backoff when it dies (restart-policy.ts).
-      log,
-      stopRestarts: shutdown.signal,
-    };
-    let runner: SupervisedCuratedRunner | undefined =
-      await startSupervisedCuratedRunner(runnerOptions);
-    let finished: CuratedStreamingStats = NO_CURATED_STATS;
-    // What the runners so far curated: the stopped ones' totals plus the running one's.
-    const curatedTotals = () => (runner ? addCuratedStats(finished, runner.stats()) : finished);
-    cleanups.push(async () => {
-      await runner?.stop();
-    });
-
-    const invoke = httpJobInvoker({
-      serviceUrls: () => serviceUrls,
-      mintIdToken: (request) => emulators.pubsub!.mintIdToken(request),
-    });
-    const scheduler =
-      options.scheduler === false
-        ? undefined
-        : startScheduler({
-            jobs,
-            clock,
-            invoke,
-            log: log.child({ component: 'scheduler' }),
-            paused: options.schedulerPaused ?? false,
-          });
-    if (scheduler) cleanups.push(() => scheduler.stop());
-
-    const collectorJobs = jobs.filter(isCollectorJob);
-    const collectNow = async (): Promise<Record<string, string>> => {
-      const results: Record<string, string> = {};
-      for (const job of collectorJobs) {
-        try {
-          results[job.name] = scheduler
-            ? await scheduler.runNow(job.name)
-            : await invoke(job, AbortSignal.timeout(job.attemptDeadlineSeconds * 1000));
-        } catch (error) {
-          results[job.name] = `failed: ${(error as Error).message}`;
-        }
-      }
-      return results;
-    };
-    if (options.collectAtStart ?? true) {
-      progress('collecting both feeds once');
-      // Station information first, so the enriched views have names from the start.
-      await collectNow();
-    }
-
-    const runJob = async (name: string, extra: Record<string, string> = {}) => {
-      const spec = specs.find((s) => s.name === name && s.kind === 'job');
-      if (!spec) throw new Error(`no Cloud Run Job ${name} in ${envDir}/cloud-run`);
-      const logFile = path.join(dataDir ?? path.join(root, '.pmp'), 'logs', `${name}.log`);
-      const { spawn } = await import('node:child_process');
-      const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
-        cwd: root,
-        env: { ...processEnv, ...spec.env, ...env, HOST: serviceHost, ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-      const { appendFileSync } = await import('node:fs');
-      appendFileSync(logFile, output);
-      return { code, log: output };
-    };
-
-    // The curated runner's state; the scheduler keeps its own, so either can be paused alone.
-    let paused = false;
-    const pauseScheduler = async () => {
-      await scheduler?.pause();
-    };
-    const resumeScheduler = async () => {
-      scheduler?.resume();
-    };
-    const pause = async () => {
-      await pauseScheduler();
-      if (paused) return;
-      paused = true;
-      if (runner) {
-        await runner.stop();
-        finished = curatedTotals();
-        runner = undefined;
-      }
-    };
-    const resume = async () => {
-      await resumeScheduler();
-      if (!paused) return;
-      paused = false;
-      runner = await startSupervisedCuratedRunner(runnerOptions);
-    };
-
-    const dashboard = services.get('pmp-dashboard');
-    const components = (): ComponentState[] => {
-      const pubsubStatus = emulators.pubsub!.status();
-      const stats = curatedTotals();
-      const list: ComponentState[] = [
-        {
-          name: 'Pub/Sub emulator',
-          kind: 'emulator',
-          url: env.PUBSUB_EMULATOR_HOST,
-          status: 'running',
-          detail: `${pubsubStatus.topics.length} topics, ${pubsubStatus.subscriptions.length} subscriptions; status page ${emulators.pubsub!.adminUrl}/`,
-        },
-        {
-          name: 'BigQuery emulator',
-          kind: 'emulator',
-          url: env.BIGQUERY_EMULATOR_HOST,
-          status: 'running',
-          detail: dataDir
-            ? `DuckDB in ${path.relative(process.cwd(), dataDir) || '.'}`
-            : 'in memory',
-        },
-        {
-          name: 'feed',
-          kind: 'feed',
-          url: `${feed.baseUrl}/station_status.json`,
-          status: 'running',
-          detail: feed.describe(),
-        },
-      ];
-      for (const spec of toStart) {
-        const service = services.get(spec.name);
-        list.push({
-          name: spec.name,
-          kind: spec.name === 'pmp-dashboard' ? 'dashboard' : 'service',
-          url: service ? service.url : null,
-          status: service ? service.status() : 'failed to start (see logs)',
-          detail: service?.detail(),
-          ...(service ? { pid: service.pid, restarts: service.restarts() } : {}),
-        });
-      }
-      list.push({
-        name: 'pmp-velib-curated',
-        kind: 'job',
-        url: null,
-        status: paused
-          ? 'paused'
-          : runner && runner.phase() !== 'running'
-            ? runner.phase()
-            : stats.lastError
-              ? `running (last error: ${stats.lastError})`
-              : 'running',
-        detail: [
-          `${stats.messagesAcked} snapshots → ${stats.rowsInserted} rows, ${stats.dlqInserted} DLQ`,
-          runner?.describeRestarts() ?? '',
-        ]
-          .filter((part) => part !== '')
-          .join('; '),
-        ...(runner ? { restarts: runner.restarts() } : {}),
-      });
-      for (const s of scheduler?.status() ?? []) {
-        list.push({
-          name: s.name,
-          kind: 'scheduler',
-          url: null,
-          status: s.paused ? 'paused' : 'scheduled',
-          detail: `${s.schedule} ${s.timeZone}; ${s.runs} runs, ${s.failures} failed${
-            s.nextRun ? `; next ${s.nextRun.slice(0, 16).replace('T', ' ')} UTC (simulated)` : ''
-          }`,
-        });
-      }
-      return list;
-    };
-
-    const control: ControlServer = await startControlServer({
-      port: ports.control,
-      handlers: {
-        status: () => ({
-          components: components(),
-          runner: { ...curatedTotals(), paused },
-          scheduler: scheduler?.status() ?? [],
-          simulatedTime: new Date(clock.now()).toISOString(),
-        }),
-        pause,
-        resume,
-        pauseScheduler,
-        resumeScheduler,
-        collect: collectNow,
-        runJob: (name, extra) => runJob(name, extra),
-      },
-    });
-    cleanups.push(() => control.close());
-
-    const state: StackState = {
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      projectId,
-      dataDir: dataDir ?? '',
-      speed,
-      feed: feed.kind,
-      env,
-      pubsubAdminUrl: emulators.pubsub!.adminUrl,
-      serviceUrls,
-      controlUrl: control.url,
-      components: components(),
-    };
-    if (dataDir) writeStackState(state);
-
-    return {
-      projectId,
-      clock,
-      emulators,
+      emulators.env,
       feed,
-      scheduler,
+    );
+    ctx.progress(
+      `reconciling ${path.relative(ctx.root, ctx.envDir) || ctx.envDir} into the emulators`,
+    );
+    const { pubsub, bigquery } = emulators;
+    const plan = await reconcile({
+      dir: ctx.envDir,
+      projectId,
+      serviceUrls: services.urls,
       pubsub,
       bigquery,
-      env,
-      serviceUrls,
-      serviceProcesses: () =>
-        [...services.values()]
-          .filter((s) => s.status() === 'running')
-          .map((s) => ({ name: s.name, pid: s.pid, port: s.port, url: s.url })),
-      dashboardUrl: dashboard?.url.replace('127.0.0.1', 'localhost') ?? null,
-      controlUrl: control.url,
+    });
+    const runner = await startRunner(ctx, manifests, projectId, emulators.env);
+    const scheduling = await startScheduling(ctx, jobs, services.urls, emulators.emulators);
+    const stack = stackHandle(ctx, {
+      projectId,
+      ...emulators,
+      feed,
+      specs,
+      services,
       plan: plan.changes,
-      components,
-      runnerStats: () => ({ ...curatedTotals(), paused }),
-      pause,
-      resume,
-      pauseScheduler,
-      resumeScheduler,
-      collectNow,
-      runJob,
-      close,
-    };
+      runner,
+      scheduling,
+    });
+    return await startControl(ctx, stack);
   } catch (error) {
-    await close();
+    await ctx.close();
     throw error;
   }
+}
+
+/** `--feed`: the simulator on the simulated clock, the live feed, or a recorded folder. */
+async function startStackFeed(ctx: StackContext): Promise<RunningFeed> {
+  const feed = await startFeed({
+    feed: ctx.options.feed ?? 'sim',
+    port: ctx.ports.simulator,
+    seed: ctx.options.seed ?? 1,
+    clock: ctx.clock,
+  });
+  ctx.onClose(() => feed.close());
+  return feed;
+}
+
+/** The curated runner, from the manifests' Dataflow job. */
+async function startRunner(
+  ctx: StackContext,
+  manifests: readonly LoadedManifest[],
+  projectId: string,
+  env: EmulatorEnv,
+): Promise<StackRunner> {
+  const runner = await startStackRunner(
+    curatedRunnerOptions(manifests, {
+      projectId,
+      emulatorEnv: env,
+      maxMessages: ctx.options.runnerMaxMessages,
+      maxWaitMs: ctx.options.runnerMaxWaitMs,
+      log: ctx.log,
+      stopRestarts: ctx.shutdown,
+    }),
+  );
+  ctx.onClose(() => runner.stop());
+  return runner;
+}
+
+/** The scheduler (unless `scheduler: false`), then one collection unless `collectAtStart: false`. */
+async function startScheduling(
+  ctx: StackContext,
+  jobs: readonly SchedulerJob[],
+  serviceUrls: Readonly<Record<string, string>>,
+  emulators: RunningEmulators,
+): Promise<StackScheduling> {
+  const scheduling = startStackScheduler({
+    jobs,
+    clock: ctx.clock,
+    serviceUrls,
+    mintIdToken: (request) => emulators.pubsub!.mintIdToken(request),
+    log: ctx.log,
+    enabled: ctx.options.scheduler,
+    paused: ctx.options.schedulerPaused,
+  });
+  const { scheduler } = scheduling;
+  if (scheduler) ctx.onClose(() => scheduler.stop());
+  if (ctx.options.collectAtStart ?? true) {
+    ctx.progress('collecting both feeds once');
+    // Station information first, so the enriched views have names from the start.
+    await scheduling.collectNow();
+  }
+  return scheduling;
+}
+
+/** What start-up made, for the handle. */
+interface StartedStack extends Omit<StackParts, 'emulatorEnv' | 'dataDir' | 'scheduler'> {
+  readonly projectId: string;
+  readonly env: EmulatorEnv;
+  readonly pubsub: PubSub;
+  readonly bigquery: BigQuery;
+  readonly specs: readonly ServiceSpec[];
+  readonly plan: readonly Change[];
+  readonly scheduling: StackScheduling;
+}
+
+/** The running stack's handle (all but the control endpoint, which serves it). */
+function stackHandle(ctx: StackContext, started: StartedStack): Omit<RunningStack, 'controlUrl'> {
+  const { services, runner, scheduling } = started;
+  const { scheduler } = scheduling;
+  const parts: StackParts = {
+    ...started,
+    emulatorEnv: started.env,
+    dataDir: ctx.dataDir,
+    scheduler,
+  };
+  return {
+    projectId: started.projectId,
+    clock: ctx.clock,
+    emulators: started.emulators,
+    feed: started.feed,
+    scheduler,
+    pubsub: started.pubsub,
+    bigquery: started.bigquery,
+    env: started.env,
+    serviceUrls: services.urls,
+    serviceProcesses: () =>
+      [...services.running.values()]
+        .filter((s) => s.status() === 'running')
+        .map((s) => ({ name: s.name, pid: s.pid, port: s.port, url: s.url })),
+    dashboardUrl:
+      services.running.get(SERVICES.dashboard)?.url.replace('127.0.0.1', 'localhost') ?? null,
+    plan: started.plan,
+    components: () => componentsOf(parts),
+    runnerStats: () => ({ ...runner.totals(), paused: runner.paused() }),
+    // The runner has its own paused state; the scheduler keeps its own, so either can be paused alone.
+    pause: async () => {
+      await scheduling.pause();
+      await runner.pause();
+    },
+    resume: async () => {
+      await scheduling.resume();
+      await runner.resume();
+    },
+    pauseScheduler: scheduling.pause,
+    resumeScheduler: scheduling.resume,
+    collectNow: scheduling.collectNow,
+    runJob: cloudRunJobRunner({
+      specs: started.specs,
+      envDir: ctx.envDir,
+      root: ctx.root,
+      dataDir: ctx.dataDir,
+      emulatorEnv: started.env,
+      serviceHost: ctx.serviceHost,
+    }),
+    close: ctx.close,
+  };
+}
+
+/** Refuses busy ports before anything starts; reads the manifests; makes the log folder. */
+async function prepareStart(ctx: StackContext): Promise<LoadedManifest[]> {
+  await checkPortsFree(ctx.ports, {
+    dashboard: ctx.options.dashboard !== false,
+    feed: ctx.options.feed ?? 'sim',
+    serviceHost: ctx.serviceHost,
+  });
+  const manifests = readManifestDir(ctx.envDir);
+  if (ctx.dataDir) mkdirSync(path.join(ctx.dataDir, 'logs'), { recursive: true });
+  return manifests;
+}
+
+/** Both emulators (state in the data dir), the variables that find them, and official clients. */
+async function startStackEmulators(ctx: StackContext, projectId: string) {
+  ctx.progress('starting the Pub/Sub and BigQuery emulators');
+  const emulators = await startEmulators({
+    pubsubPort: ctx.ports.pubsub,
+    pubsubAdminPort: ctx.ports.pubsubAdmin,
+    bigqueryPort: ctx.ports.bigquery,
+    dataDir: ctx.dataDir ?? undefined,
+    log: ctx.log.child({ component: 'emulators' }),
+  });
+  ctx.onClose(() => emulators.close());
+  const env: EmulatorEnv = {
+    PUBSUB_EMULATOR_HOST: emulators.env.PUBSUB_EMULATOR_HOST!,
+    BIGQUERY_EMULATOR_HOST: emulators.env.BIGQUERY_EMULATOR_HOST!,
+    PUSH_JWKS_URL: emulators.env.PUSH_JWKS_URL!,
+  };
+  const { pubsub, bigquery } = clientsFor({
+    pubsubHost: env.PUBSUB_EMULATOR_HOST,
+    bigqueryUrl: env.BIGQUERY_EMULATOR_HOST,
+    projectId,
+  });
+  ctx.onClose(() => pubsub.close());
+  return { emulators, env, pubsub, bigquery };
+}
+
+/**
+ * The Cloud Run specs (`cloud-run/`) and scheduler jobs (`demo/`) of the manifests, and every
+ * service started from its spec, each told the audience its scheduler jobs' tokens carry.
+ */
+async function startServices(
+  ctx: StackContext,
+  manifests: readonly LoadedManifest[],
+  projectId: string,
+  env: EmulatorEnv,
+  feed: RunningFeed,
+) {
+  const { specs, skipped } = serviceSpecsOf(
+    manifests.filter((m) => m.file.startsWith('cloud-run/')),
+    ctx.root,
+  );
+  if (skipped.length > 0) ctx.log.warn({ skipped }, 'services without a local entry point');
+  const jobs = schedulerJobsOf(
+    manifests.filter((m) => m.file.startsWith('demo/')),
+    projectId,
+  );
+  const wanted = servicesToStart(specs, ctx.options.dashboard ?? true);
+  ctx.progress(`starting ${wanted.length} services from clusters/local/cloud-run`);
+  const services = await startStackServices({
+    wanted,
+    audiences: invokerAudiences(
+      jobs,
+      specs.map((s) => s.name),
+    ),
+    emulatorEnv: env,
+    feed,
+    serviceHost: ctx.serviceHost,
+    dashboardPort: ctx.ports.dashboard,
+    serviceEnv: ctx.options.serviceEnv,
+    root: ctx.root,
+    dataDir: ctx.dataDir,
+    log: ctx.log,
+    stopRestarts: ctx.shutdown,
+    onStarted: (service) => ctx.onClose(() => service.stop()),
+  });
+  return { specs, jobs, services };
+}
+
+/** The control endpoint over the stack's own operations, then `stack.json` for `pmp status`. */
+async function startControl(
+  ctx: StackContext,
+  stack: Omit<RunningStack, 'controlUrl'>,
+): Promise<RunningStack> {
+  const control = await startControlServer({
+    port: ctx.ports.control,
+    handlers: {
+      status: () => ({
+        components: stack.components(),
+        runner: stack.runnerStats(),
+        scheduler: stack.scheduler?.status() ?? [],
+        simulatedTime: new Date(ctx.clock.now()).toISOString(),
+      }),
+      pause: stack.pause,
+      resume: stack.resume,
+      pauseScheduler: stack.pauseScheduler,
+      resumeScheduler: stack.resumeScheduler,
+      collect: stack.collectNow,
+      runJob: (name, extra) => stack.runJob(name, extra),
+    },
+  });
+  ctx.onClose(() => control.close());
+  if (ctx.dataDir) {
+    writeStackState({
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      projectId: stack.projectId,
+      dataDir: ctx.dataDir,
+      speed: ctx.options.speed ?? 1,
+      feed: stack.feed.kind,
+      env: stack.env,
+      pubsubAdminUrl: stack.emulators.pubsub!.adminUrl,
+      serviceUrls: stack.serviceUrls,
+      controlUrl: control.url,
+      components: stack.components(),
+    });
+  }
+  return { ...stack, controlUrl: control.url };
 }
