@@ -94,6 +94,17 @@ function translateStatement(t: Translator, nodes: Node[]): StatementResult {
 }
 
 function create(t: Translator, nodes: Node[]): StatementResult {
+  const { kind, head, target, next } = createHead(t, nodes);
+  return kind === 'VIEW'
+    ? createView(t, nodes, next, head, target)
+    : createTable(t, nodes, next, head, target);
+}
+
+/** `CREATE [OR REPLACE] [MATERIALIZED] VIEW|TABLE [IF NOT EXISTS] name`, as DuckDB's head. */
+function createHead(
+  t: Translator,
+  nodes: Node[],
+): { kind: 'VIEW' | 'TABLE'; head: string; target: Required<TableRef>; next: number } {
   let i = 1;
   let orReplace = false;
   if (isWord(nodes[i], 'OR') && isWord(nodes[i + 1], 'REPLACE')) {
@@ -121,31 +132,47 @@ function create(t: Translator, nodes: Node[]): StatementResult {
   }
   const path = t.readPath(nodes, i);
   const target = t.tableRef(path);
-  i = path.next;
   const head = `CREATE${orReplace ? ' OR REPLACE' : ''} ${kind.upper}${ifNotExists ? ' IF NOT EXISTS' : ''} ${duckDbTableName(target)}`;
+  return { kind: kind.upper as 'VIEW' | 'TABLE', head, target, next: path.next };
+}
 
-  if (kind.upper === 'VIEW') {
-    let cols = '';
-    const g = nodes[i];
-    if (isGroup(g, '(')) {
-      cols = ` (${splitCommas(g.items)
-        .map((c) => identOf(t, c))
-        .join(', ')})`;
-      i++;
-    }
-    if (isWord(nodes[i], 'OPTIONS') && isGroup(nodes[i + 1], '(')) i += 2;
-    if (!isWord(nodes[i], 'AS'))
-      return t.fail('CREATE VIEW', nodes[i] ?? nodes[0], 'Syntax error: expected AS <query>');
-    const query = nodes.slice(i + 1);
-    if (query.length === 0)
-      return t.fail('CREATE VIEW', nodes[i], 'Syntax error: expected a query after AS');
-    return {
-      sql: `${head}${cols} AS ${t.seq(query, { nested: false })}`,
-      statementType: 'CREATE_VIEW',
-      target,
-    };
+/** `[(columns)] [OPTIONS(…)] AS query` after a view's name. */
+function createView(
+  t: Translator,
+  nodes: Node[],
+  i: number,
+  head: string,
+  target: Required<TableRef>,
+): StatementResult {
+  let cols = '';
+  const g = nodes[i];
+  if (isGroup(g, '(')) {
+    cols = ` (${splitCommas(g.items)
+      .map((c) => identOf(t, c))
+      .join(', ')})`;
+    i++;
   }
+  if (isWord(nodes[i], 'OPTIONS') && isGroup(nodes[i + 1], '(')) i += 2;
+  if (!isWord(nodes[i], 'AS'))
+    return t.fail('CREATE VIEW', nodes[i] ?? nodes[0], 'Syntax error: expected AS <query>');
+  const query = nodes.slice(i + 1);
+  if (query.length === 0)
+    return t.fail('CREATE VIEW', nodes[i], 'Syntax error: expected a query after AS');
+  return {
+    sql: `${head}${cols} AS ${t.seq(query, { nested: false })}`,
+    statementType: 'CREATE_VIEW',
+    target,
+  };
+}
 
+/** `(columns) [PARTITION BY …] [CLUSTER BY …] [OPTIONS(…)]` or `AS query` after a table's name. */
+function createTable(
+  t: Translator,
+  nodes: Node[],
+  i: number,
+  head: string,
+  target: Required<TableRef>,
+): StatementResult {
   let columns = '';
   const g = nodes[i];
   if (isGroup(g, '(')) {

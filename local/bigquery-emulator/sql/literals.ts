@@ -62,8 +62,14 @@ export function typedLiteral(type: BqType, value: unknown): string {
       return `CAST({${parts.join(', ')}} AS ${duckDbType(type)})`;
     }
     case 'scalar':
-      break;
+      return scalarLiteral(type, value, bad);
   }
+}
+
+type ScalarType = Extract<BqType, { kind: 'scalar' }>;
+
+/** {@link typedLiteral} of a scalar; `bad` throws the error naming the value and type. */
+function scalarLiteral(type: ScalarType, value: unknown, bad: () => never): string {
   const duck = duckDbType(type);
   switch (type.name) {
     case 'INT64': {
@@ -115,11 +121,11 @@ export function typedLiteral(type: BqType, value: unknown): string {
     }
     case 'JSON': {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
-      return `CAST(${sqlString(text)} AS JSON)`;
+      return `CAST(${sqlString(text)} AS ${duck})`;
     }
     case 'INTERVAL':
       if (typeof value !== 'string') return bad();
-      return `CAST(${sqlString(value)} AS INTERVAL)`;
+      return `CAST(${sqlString(value)} AS ${duck})`;
   }
 }
 

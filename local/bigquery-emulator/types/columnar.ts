@@ -111,19 +111,12 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
   const required = fields.flatMap((f, i) => (f.mode === 'REQUIRED' ? [i] : []));
   const shapes = Uint8Array.from(fields, shapeOf);
 
+  // One function on purpose: the row loop writes the common shapes straight into local views of
+  // the column buffers, with no call per value (what the columnar path exists for).
   return (rows, options) => {
     const capacity = rows.length;
     const builders = createColumnBuilders(fields, capacity);
-    const puts = builders.map((b) => b.put);
-    const nulls = builders.map((b) => b.nulls);
-    // Views the row loop writes the common shapes into itself (unused ones are empty).
-    const items = builders.map((b) => b.items ?? []);
-    const words = builders.map((b, c) =>
-      shapes[c] === INT_NUMBER ? new Int32Array(b.data!) : NO_WORDS,
-    );
-    const doubles = builders.map((b, c) =>
-      shapes[c] === FLOAT_NUMBER ? new Float64Array(b.data!) : NO_DOUBLES,
-    );
+    const { puts, nulls, items, words, doubles } = rowLoopViews(builders, shapes);
     const slotOfRow = new Int32Array(capacity);
     const insertErrors: { index: number; errors: RowError[] }[] = [];
     let slot = 0;
@@ -137,14 +130,7 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
         typeof row === 'object' && row !== null ? (row as { json?: unknown }).json : undefined;
       if (typeof json !== 'object' || json === null || Array.isArray(json)) {
         slotOfRow[index] = -1;
-        insertErrors.push({
-          index,
-          errors: [
-            json === undefined
-              ? rowError('', 'Row is missing its json object.')
-              : rowError('', 'Row must be a JSON object.'),
-          ],
-        });
+        insertErrors.push({ index, errors: [notAnObject(json)] });
         continue;
       }
       for (let c = 0; c < count; c++) nulls[c]![slot] = 1;
@@ -210,6 +196,26 @@ export function compileColumnarDecoder(fields: readonly RestField[]): ColumnarDe
   };
 }
 
+/** The builders' writers, null flags and the typed views the row loop stores values through. */
+function rowLoopViews(builders: readonly ColumnBuilder[], shapes: Uint8Array) {
+  return {
+    puts: builders.map((b) => b.put),
+    nulls: builders.map((b) => b.nulls),
+    // Views the row loop writes the common shapes into itself (unused ones are empty).
+    items: builders.map((b) => b.items ?? []),
+    words: builders.map((b, c) => (shapes[c] === INT_NUMBER ? new Int32Array(b.data!) : NO_WORDS)),
+    doubles: builders.map((b, c) =>
+      shapes[c] === FLOAT_NUMBER ? new Float64Array(b.data!) : NO_DOUBLES,
+    ),
+  };
+}
+
+function notAnObject(json: unknown): RowError {
+  return json === undefined
+    ? rowError('', 'Row is missing its json object.')
+    : rowError('', 'Row must be a JSON object.');
+}
+
 /** A column whose common JSON value the row loop stores itself (see {@link shapeOf}). */
 const OTHER = 0;
 /** STRING or GEOGRAPHY given a string. */
@@ -265,117 +271,137 @@ function rowError(location: string, message: string): RowError {
   return { reason: 'invalid', location, debugInfo: '', message };
 }
 
+/** How a fixed-width column stores a value: its layout and the writer over its buffer. */
+interface FixedColumn {
+  readonly layout: ColumnLayout;
+  readonly put: (data: ArrayBuffer) => Put;
+}
+
+/** How a variable-width column decodes a value into the string or bytes it keeps. */
+interface VariableColumn {
+  readonly layout: 'string' | 'blob';
+  readonly decode: (v: unknown, at: string) => string | Uint8Array;
+}
+
+const VARIABLE_COLUMNS: Partial<Record<RestField['type'], VariableColumn>> = {
+  STRING: {
+    layout: 'string',
+    decode: (v, at) => (typeof v === 'string' ? v : decodeString(v, at)),
+  },
+  GEOGRAPHY: {
+    layout: 'string',
+    decode: (v, at) => (typeof v === 'string' ? v : decodeString(v, at)),
+  },
+  BIGNUMERIC: { layout: 'string', decode: decodeBigNumeric },
+  JSON: { layout: 'string', decode: decodeJson },
+  BYTES: { layout: 'blob', decode: (v, at) => (decodeBytes(v, at) as { bytes: Uint8Array }).bytes },
+};
+
+const FIXED_COLUMNS: Partial<Record<RestField['type'], FixedColumn>> = {
+  INTEGER: { layout: 'int64', put: integerPut },
+  TIMESTAMP: { layout: 'int64', put: timestampPut },
+  DATETIME: {
+    layout: 'int64',
+    put: (data) => {
+      const wide = new BigInt64Array(data);
+      return (slot, value, at) => {
+        wide[slot] = parseDatetimeMicros(value, at);
+      };
+    },
+  },
+  TIME: {
+    layout: 'int64',
+    put: (data) => {
+      const wide = new BigInt64Array(data);
+      return (slot, value, at) => {
+        wide[slot] = parseTimeMicros(value, at);
+      };
+    },
+  },
+  DATE: {
+    layout: 'int32',
+    put: (data) => {
+      const days = new Int32Array(data);
+      return (slot, value, at) => {
+        days[slot] = parseDateDays(value, at);
+      };
+    },
+  },
+  FLOAT: {
+    layout: 'float64',
+    put: (data) => {
+      const doubles = new Float64Array(data);
+      return (slot, value, at) => {
+        doubles[slot] = typeof value === 'number' ? value : decodeFloat(value, at);
+      };
+    },
+  },
+  BOOLEAN: {
+    layout: 'bool',
+    put: (data) => {
+      const bytes = new Uint8Array(data);
+      return (slot, value, at) => {
+        bytes[slot] = (typeof value === 'boolean' ? value : decodeBoolean(value, at)) ? 1 : 0;
+      };
+    },
+  },
+  NUMERIC: { layout: 'int128', put: numericPut },
+};
+
 function columnBuilder(field: RestField, capacity: number): ColumnBuilder {
   const nulls = new Uint8Array(capacity);
-  const fixed = (layout: ColumnLayout, make: (data: ArrayBuffer) => Put): ColumnBuilder => {
-    const data = new ArrayBuffer(capacity * layoutWidth(layout));
-    return { layout, nulls, data, items: undefined, put: make(data) };
-  };
-  const variable = (
-    layout: 'string' | 'blob',
-    decode: (v: unknown, at: string) => string | Uint8Array,
-  ): ColumnBuilder => {
+  const variable = VARIABLE_COLUMNS[field.type];
+  if (variable) {
     const items = new Array<string | Uint8Array | undefined>(capacity);
-    return {
-      layout,
-      nulls,
-      data: undefined,
-      items,
-      put: (slot, value, at) => {
-        items[slot] = decode(value, at);
-      },
+    const { layout, decode } = variable;
+    const put: Put = (slot, value, at) => {
+      items[slot] = decode(value, at);
     };
-  };
-  switch (field.type) {
-    case 'STRING':
-    case 'GEOGRAPHY':
-      return variable('string', (v, at) => (typeof v === 'string' ? v : decodeString(v, at)));
-    case 'BIGNUMERIC':
-      return variable('string', decodeBigNumeric);
-    case 'JSON':
-      return variable('string', decodeJson);
-    case 'BYTES':
-      return variable('blob', (v, at) => (decodeBytes(v, at) as { bytes: Uint8Array }).bytes);
-    case 'INTEGER':
-      return fixed('int64', (data) => {
-        const words = new Int32Array(data);
-        const wide = new BigInt64Array(data);
-        return (slot, value, at) => {
-          const n =
-            typeof value === 'number' && Number.isSafeInteger(value)
-              ? value
-              : decodeInteger(value, at);
-          if (typeof n === 'number' && Number.isSafeInteger(n)) writeInt64(words, slot, n);
-          else wide[slot] = BigInt(n);
-        };
-      });
-    case 'TIMESTAMP':
-      return fixed('int64', (data) => {
-        const words = new Int32Array(data);
-        const wide = new BigInt64Array(data);
-        // The last canonical text and its micros: a snapshot's rows mostly share their
-        // timestamps (ingest and event time), and comparing two short strings is far cheaper
-        // than parsing one.
-        let lastText: unknown = undefined;
-        let lastMicros = 0;
-        return (slot, value, at) => {
-          if (value === lastText) return writeInt64(words, slot, lastMicros);
-          const fast = typeof value === 'string' ? canonicalTimestampMicros(value) : NaN;
-          if (fast === fast) {
-            writeInt64(words, slot, fast);
-            lastText = value;
-            lastMicros = fast;
-          } else wide[slot] = parseTimestampMicros(value, at);
-        };
-      });
-    case 'DATETIME':
-      return fixed('int64', (data) => {
-        const wide = new BigInt64Array(data);
-        return (slot, value, at) => {
-          wide[slot] = parseDatetimeMicros(value, at);
-        };
-      });
-    case 'TIME':
-      return fixed('int64', (data) => {
-        const wide = new BigInt64Array(data);
-        return (slot, value, at) => {
-          wide[slot] = parseTimeMicros(value, at);
-        };
-      });
-    case 'DATE':
-      return fixed('int32', (data) => {
-        const days = new Int32Array(data);
-        return (slot, value, at) => {
-          days[slot] = parseDateDays(value, at);
-        };
-      });
-    case 'FLOAT':
-      return fixed('float64', (data) => {
-        const doubles = new Float64Array(data);
-        return (slot, value, at) => {
-          doubles[slot] = typeof value === 'number' ? value : decodeFloat(value, at);
-        };
-      });
-    case 'BOOLEAN':
-      return fixed('bool', (data) => {
-        const bytes = new Uint8Array(data);
-        return (slot, value, at) => {
-          bytes[slot] = (typeof value === 'boolean' ? value : decodeBoolean(value, at)) ? 1 : 0;
-        };
-      });
-    case 'NUMERIC':
-      // DECIMAL(38,9) is a 128-bit integer: low 64 bits unsigned, then the signed high 64 bits.
-      return fixed('int128', (data) => {
-        const halves = new BigUint64Array(data);
-        return (slot, value, at) => {
-          const scaled = (decodeNumeric(value, at) as DuckDBDecimalValue).value;
-          halves[slot * 2] = BigInt.asUintN(64, scaled);
-          halves[slot * 2 + 1] = BigInt.asUintN(64, scaled >> 64n);
-        };
-      });
-    case 'RECORD':
-      throw new Error('RECORD fields take the row-wise decoder');
+    return { layout, nulls, data: undefined, items, put };
   }
+  const fixed = FIXED_COLUMNS[field.type];
+  if (!fixed) throw new Error('RECORD fields take the row-wise decoder');
+  const data = new ArrayBuffer(capacity * layoutWidth(fixed.layout));
+  return { layout: fixed.layout, nulls, data, items: undefined, put: fixed.put(data) };
+}
+
+function integerPut(data: ArrayBuffer): Put {
+  const words = new Int32Array(data);
+  const wide = new BigInt64Array(data);
+  return (slot, value, at) => {
+    const n =
+      typeof value === 'number' && Number.isSafeInteger(value) ? value : decodeInteger(value, at);
+    if (typeof n === 'number' && Number.isSafeInteger(n)) writeInt64(words, slot, n);
+    else wide[slot] = BigInt(n);
+  };
+}
+
+function timestampPut(data: ArrayBuffer): Put {
+  const words = new Int32Array(data);
+  const wide = new BigInt64Array(data);
+  // The last canonical text and its micros: a snapshot's rows mostly share their timestamps
+  // (ingest and event time), and comparing two short strings is far cheaper than parsing one.
+  let lastText: unknown = undefined;
+  let lastMicros = 0;
+  return (slot, value, at) => {
+    if (value === lastText) return writeInt64(words, slot, lastMicros);
+    const fast = typeof value === 'string' ? canonicalTimestampMicros(value) : NaN;
+    if (fast === fast) {
+      writeInt64(words, slot, fast);
+      lastText = value;
+      lastMicros = fast;
+    } else wide[slot] = parseTimestampMicros(value, at);
+  };
+}
+
+/** DECIMAL(38,9) is a 128-bit integer: low 64 bits unsigned, then the signed high 64 bits. */
+function numericPut(data: ArrayBuffer): Put {
+  const halves = new BigUint64Array(data);
+  return (slot, value, at) => {
+    const scaled = (decodeNumeric(value, at) as DuckDBDecimalValue).value;
+    halves[slot * 2] = BigInt.asUintN(64, scaled);
+    halves[slot * 2 + 1] = BigInt.asUintN(64, scaled >> 64n);
+  };
 }
 
 /** A safe integer as little-endian int64, without a BigInt. */

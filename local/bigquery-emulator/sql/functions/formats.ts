@@ -43,46 +43,63 @@ function formatCall(kind: FormatKind): Handler {
         return c.t.fail(`format element %${err.element}`, c.args[0]![0]);
       throw err;
     }
-    const offsetMinutes = `((epoch_us(${v}) - epoch_us(${x})) // 60000000)`;
+    const printed = { kind, civil: v, value: x, tzIsUtc };
     const parts = pieces.map((p) => {
       if (p.kind === 'strftime') return `strftime(${v}, ${sqlString(p.text)})`;
-      switch (p.element) {
-        case 'e':
-          return `lpad(CAST(day(${v}) AS VARCHAR), 2, ' ')`;
-        case 'k':
-          return `lpad(CAST(hour(${v}) AS VARCHAR), 2, ' ')`;
-        case 'l':
-          return `lpad(CAST(((hour(${v}) + 11) % 12) + 1 AS VARCHAR), 2, ' ')`;
-        case 'C':
-          return `lpad(CAST(year(${v}) // 100 AS VARCHAR), 2, '0')`;
-        case 'g':
-          return `lpad(CAST(isoyear(${v}) % 100 AS VARCHAR), 2, '0')`;
-        case 'Q':
-          return `CAST(quarter(${v}) AS VARCHAR)`;
-        case 'P':
-          return `lower(strftime(${v}, '%p'))`;
-        case 's':
-          if (kind !== 'TIMESTAMP') break;
-          return `CAST(${epochFloor(x, 1_000_000)} AS VARCHAR)`;
-        case 'z':
-        case 'Ez': {
-          if (kind !== 'TIMESTAMP') break;
-          const sep = p.element === 'Ez' ? ':' : '';
-          if (tzIsUtc) return sqlString(`+00${sep}00`);
-          const m = offsetMinutes;
-          return `printf('%s%02d${sep}%02d', CASE WHEN ${m} < 0 THEN '-' ELSE '+' END, abs(${m}) // 60, abs(${m}) % 60)`;
-        }
-        case 'Z':
-          if (kind === 'TIMESTAMP' && tzIsUtc) return "'UTC'";
-          break;
-      }
-      return c.t.fail(
-        `format element %${p.element} in FORMAT_${kind}${p.element === 'Z' ? ' with a time zone' : ''}`,
-        c.args[0]![0],
+      return (
+        formatElement(printed, p.element) ??
+        c.t.fail(
+          `format element %${p.element} in FORMAT_${kind}${p.element === 'Z' ? ' with a time zone' : ''}`,
+          c.args[0]![0],
+        )
       );
     });
     return parts.length === 1 ? parts[0]! : `(${parts.join(' || ')})`;
   };
+}
+
+/** What a FORMAT_ call prints: the civil value strftime sees, and the value itself. */
+interface Printed {
+  readonly kind: FormatKind;
+  readonly civil: string;
+  readonly value: string;
+  /** The time zone is UTC (the default, or a literal spelling of it). */
+  readonly tzIsUtc: boolean;
+}
+
+/** An element strftime does not print as BigQuery does; undefined when it is not supported. */
+function formatElement(printed: Printed, element: string): string | undefined {
+  const { kind, civil: v, value: x, tzIsUtc } = printed;
+  switch (element) {
+    case 'e':
+      return `lpad(CAST(day(${v}) AS VARCHAR), 2, ' ')`;
+    case 'k':
+      return `lpad(CAST(hour(${v}) AS VARCHAR), 2, ' ')`;
+    case 'l':
+      return `lpad(CAST(((hour(${v}) + 11) % 12) + 1 AS VARCHAR), 2, ' ')`;
+    case 'C':
+      return `lpad(CAST(year(${v}) // 100 AS VARCHAR), 2, '0')`;
+    case 'g':
+      return `lpad(CAST(isoyear(${v}) % 100 AS VARCHAR), 2, '0')`;
+    case 'Q':
+      return `CAST(quarter(${v}) AS VARCHAR)`;
+    case 'P':
+      return `lower(strftime(${v}, '%p'))`;
+    case 's':
+      return kind === 'TIMESTAMP' ? `CAST(${epochFloor(x, 1_000_000)} AS VARCHAR)` : undefined;
+    case 'z':
+    case 'Ez': {
+      if (kind !== 'TIMESTAMP') return undefined;
+      const sep = element === 'Ez' ? ':' : '';
+      if (tzIsUtc) return sqlString(`+00${sep}00`);
+      const m = `((epoch_us(${v}) - epoch_us(${x})) // 60000000)`;
+      return `printf('%s%02d${sep}%02d', CASE WHEN ${m} < 0 THEN '-' ELSE '+' END, abs(${m}) // 60, abs(${m}) % 60)`;
+    }
+    case 'Z':
+      return kind === 'TIMESTAMP' && tzIsUtc ? "'UTC'" : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function parseCall(kind: FormatKind): Handler {
