@@ -195,6 +195,13 @@ export function canonicalField(field: SchemaField): SchemaField {
   };
 }
 
+/** The objects KCC references can name, by `metadata.name`. */
+interface ReferenceTargets {
+  readonly topics: ReadonlyMap<string, RenderedObject>;
+  readonly datasets: ReadonlyMap<string, RenderedObject>;
+  readonly tables: ReadonlyMap<string, RenderedObject>;
+}
+
 /**
  * Reads the desired state out of the manifests of an environment folder. `serviceUrls` maps Cloud
  * Run service names to the local URLs serving them (push endpoints are rewritten with it).
@@ -209,16 +216,16 @@ export function desiredStateOf(
       'no project id: no Namespace with the cnrm.cloud.google.com/project-id annotation (pass --project)',
     );
   }
-  const topicsByName = byMetadataName(manifests, 'PubSubTopic');
-  const datasetsByName = byMetadataName(manifests, 'BigQueryDataset');
-  const tablesByName = byMetadataName(manifests, 'BigQueryTable');
-
+  const targets: ReferenceTargets = {
+    topics: byMetadataName(manifests, 'PubSubTopic'),
+    datasets: byMetadataName(manifests, 'BigQueryDataset'),
+    tables: byMetadataName(manifests, 'BigQueryTable'),
+  };
   const topics = ofKind(manifests, 'PubSubTopic').map((m): DesiredTopic => ({
     name: resourceId(m.object),
     labels: labelsOf(m.object),
     source: where(m),
   }));
-
   const datasets = ofKind(manifests, 'BigQueryDataset').map((m): DesiredDataset => ({
     datasetId: resourceId(m.object),
     description: str(m.object.spec?.description),
@@ -226,139 +233,199 @@ export function desiredStateOf(
     labels: labelsOf(m.object),
     source: where(m),
   }));
+  const tables = ofKind(manifests, 'BigQueryTable').map((m) => desiredTable(m, targets));
+  const subscriptions = ofKind(manifests, 'PubSubSubscription').map((m) =>
+    desiredSubscription(m, { projectId, targets, serviceUrls: options.serviceUrls ?? {} }),
+  );
+  return { projectId, topics, subscriptions, datasets, tables };
+}
 
-  const tables = ofKind(manifests, 'BigQueryTable').map((m): DesiredTable => {
-    const at = where(m);
-    const spec = m.object.spec ?? {};
-    const datasetId = resolveRef(
-      spec.datasetRef,
+/** A BigQueryTable: a table with its schema, or a (materialized) view with its query. */
+function desiredTable(m: LoadedManifest, targets: ReferenceTargets): DesiredTable {
+  const at = where(m);
+  const spec = m.object.spec ?? {};
+  const datasetId = resolveRef(
+    spec.datasetRef,
+    'BigQueryDataset',
+    targets.datasets,
+    at,
+    'datasetRef',
+  );
+  const materialized = spec.materializedView !== undefined ? record(spec.materializedView) : null;
+  const view = materialized ?? record(spec.view);
+  const viewQuery = str(view.query);
+  if (viewQuery && view.useLegacySql === true) {
+    throw new Error(`${at}: legacy SQL views are not supported locally`);
+  }
+  const tp = record(spec.timePartitioning);
+  const clustering = Array.isArray(spec.clustering) ? spec.clustering.map(String) : [];
+  return {
+    datasetId,
+    tableId: resourceId(m.object),
+    description: str(spec.description),
+    labels: labelsOf(m.object),
+    schema: viewQuery ? null : tableSchema(spec.schema, at),
+    timePartitioning: str(tp.type) ? { type: str(tp.type)!, field: str(tp.field) } : null,
+    clustering: clustering.length > 0 ? clustering : null,
+    viewQuery,
+    materialized: materialized
+      ? Object.fromEntries(Object.entries(materialized).filter(([k]) => k !== 'query'))
+      : null,
+    maxStaleness: str(spec.maxStaleness),
+    source: at,
+  };
+}
+
+/** A table's `spec.schema`: KCC's JSON string of fields. */
+function tableSchema(schema: unknown, at: string): SchemaField[] {
+  if (typeof schema !== 'string')
+    throw new Error(`${at}: a table needs spec.schema (a JSON string)`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(schema);
+  } catch (error) {
+    throw new Error(`${at}: spec.schema is not valid JSON: ${(error as Error).message}`);
+  }
+  return normalizeSchema(parsed, at);
+}
+
+interface SubscriptionContext {
+  readonly projectId: string;
+  readonly targets: ReferenceTargets;
+  readonly serviceUrls: ServiceUrls;
+}
+
+/** A PubSubSubscription, every managed field with the API's default where the manifest is silent. */
+function desiredSubscription(m: LoadedManifest, context: SubscriptionContext): DesiredSubscription {
+  const at = where(m);
+  const spec = m.object.spec ?? {};
+  const { projectId, targets } = context;
+  const topicName = resolveRef(spec.topicRef, 'PubSubTopic', targets.topics, at, 'topicRef');
+  const bigquery = bigqueryFields(record(spec.bigqueryConfig), at, context);
+  const expiration = record(spec.expirationPolicy);
+  const fields: SubscriptionFields = {
+    topic: `projects/${projectId}/topics/${topicName}`,
+    ackDeadlineSeconds: typeof spec.ackDeadlineSeconds === 'number' ? spec.ackDeadlineSeconds : 10,
+    messageRetentionSeconds:
+      parseDurationSeconds(spec.messageRetentionDuration, `${at}: messageRetentionDuration`) ??
+      604_800,
+    retainAckedMessages: spec.retainAckedMessages === true,
+    // KCC's `ttl: ""` means "never expire"; without an expirationPolicy the API's default is 31 days.
+    expirationTtlSeconds:
+      spec.expirationPolicy === undefined
+        ? 31 * 86_400
+        : parseDurationSeconds(expiration.ttl, `${at}: expirationPolicy.ttl`),
+    filter: str(spec.filter) ?? '',
+    enableMessageOrdering: spec.enableMessageOrdering === true,
+    enableExactlyOnceDelivery: spec.enableExactlyOnceDelivery === true,
+    ...deadLetterFields(spec, at, context),
+    ...retryFields(spec, at),
+    ...pushFields(record(spec.pushConfig), context.serviceUrls),
+    ...bigquery,
+    labels: labelsOf(m.object),
+  };
+  if (fields.pushEndpoint && fields.bigqueryTable) {
+    throw new Error(`${at}: a subscription cannot be both push and BigQuery`);
+  }
+  return { name: resourceId(m.object), fields, source: at };
+}
+
+type Spec = Record<string, unknown>;
+
+function deadLetterFields(
+  spec: Spec,
+  at: string,
+  { projectId, targets }: SubscriptionContext,
+): Pick<SubscriptionFields, 'deadLetterTopic' | 'maxDeliveryAttempts'> {
+  if (spec.deadLetterPolicy === undefined)
+    return { deadLetterTopic: null, maxDeliveryAttempts: null };
+  const dlp = record(spec.deadLetterPolicy);
+  const topic = resolveRef(
+    dlp.deadLetterTopicRef,
+    'PubSubTopic',
+    targets.topics,
+    at,
+    'deadLetterPolicy.deadLetterTopicRef',
+  );
+  return {
+    deadLetterTopic: `projects/${projectId}/topics/${topic}`,
+    maxDeliveryAttempts: typeof dlp.maxDeliveryAttempts === 'number' ? dlp.maxDeliveryAttempts : 5,
+  };
+}
+
+function retryFields(
+  spec: Spec,
+  at: string,
+): Pick<SubscriptionFields, 'retryMinimumBackoffSeconds' | 'retryMaximumBackoffSeconds'> {
+  if (spec.retryPolicy === undefined) {
+    return { retryMinimumBackoffSeconds: null, retryMaximumBackoffSeconds: null };
+  }
+  const retry = record(spec.retryPolicy);
+  return {
+    retryMinimumBackoffSeconds:
+      parseDurationSeconds(retry.minimumBackoff, `${at}: retryPolicy.minimumBackoff`) ?? 10,
+    retryMaximumBackoffSeconds:
+      parseDurationSeconds(retry.maximumBackoff, `${at}: retryPolicy.maximumBackoff`) ?? 600,
+  };
+}
+
+/** The push endpoint mapped to the local service serving it, and its OIDC token settings. */
+function pushFields(
+  push: Spec,
+  serviceUrls: ServiceUrls,
+): Pick<SubscriptionFields, 'pushEndpoint' | 'oidcAudience' | 'oidcServiceAccountEmail'> {
+  const endpoint = str(push.pushEndpoint);
+  const oidc = record(push.oidcToken);
+  return {
+    pushEndpoint: endpoint ? mapServiceUrl(endpoint, serviceUrls) : null,
+    oidcAudience: endpoint ? str(oidc.audience) : null,
+    oidcServiceAccountEmail: endpoint ? str(oidc.serviceAccountEmail) : null,
+  };
+}
+
+function bigqueryFields(
+  bq: Spec,
+  at: string,
+  context: SubscriptionContext,
+): Pick<
+  SubscriptionFields,
+  'bigqueryTable' | 'bigqueryWriteMetadata' | 'bigqueryUseTopicSchema' | 'bigqueryDropUnknownFields'
+> {
+  const bigqueryTable =
+    bq.tableRef !== undefined || bq.table !== undefined ? bigqueryTableOf(bq, at, context) : null;
+  return {
+    bigqueryTable,
+    bigqueryWriteMetadata: bigqueryTable !== null && bq.writeMetadata === true,
+    bigqueryUseTopicSchema: bigqueryTable !== null && bq.useTopicSchema === true,
+    bigqueryDropUnknownFields: bigqueryTable !== null && bq.dropUnknownFields === true,
+  };
+}
+
+/** A BigQuery subscription's table as `project:dataset.table`: a BigQueryTable named, or external. */
+function bigqueryTableOf(
+  bq: Spec,
+  at: string,
+  { projectId, targets }: SubscriptionContext,
+): string {
+  const tableRef = record(bq.tableRef);
+  const tableName = str(tableRef.name);
+  const table = tableName ? targets.tables.get(tableName) : undefined;
+  if (tableName && !table) {
+    throw new Error(
+      `${at}: bigqueryConfig.tableRef names BigQueryTable ${tableName}, which no manifest defines`,
+    );
+  }
+  if (table) {
+    const ds = resolveRef(
+      table.spec?.datasetRef,
       'BigQueryDataset',
-      datasetsByName,
+      targets.datasets,
       at,
       'datasetRef',
     );
-    const materialized = spec.materializedView !== undefined ? record(spec.materializedView) : null;
-    const view = materialized ?? record(spec.view);
-    const viewQuery = str(view.query);
-    if (viewQuery && view.useLegacySql === true) {
-      throw new Error(`${at}: legacy SQL views are not supported locally`);
-    }
-    let schema: SchemaField[] | null = null;
-    if (!viewQuery) {
-      if (typeof spec.schema !== 'string')
-        throw new Error(`${at}: a table needs spec.schema (a JSON string)`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(spec.schema);
-      } catch (error) {
-        throw new Error(`${at}: spec.schema is not valid JSON: ${(error as Error).message}`);
-      }
-      schema = normalizeSchema(parsed, at);
-    }
-    const tp = record(spec.timePartitioning);
-    const clustering = Array.isArray(spec.clustering) ? spec.clustering.map(String) : [];
-    return {
-      datasetId,
-      tableId: resourceId(m.object),
-      description: str(spec.description),
-      labels: labelsOf(m.object),
-      schema,
-      timePartitioning: str(tp.type) ? { type: str(tp.type)!, field: str(tp.field) } : null,
-      clustering: clustering.length > 0 ? clustering : null,
-      viewQuery,
-      materialized: materialized
-        ? Object.fromEntries(Object.entries(materialized).filter(([k]) => k !== 'query'))
-        : null,
-      maxStaleness: str(spec.maxStaleness),
-      source: at,
-    };
-  });
-
-  const subscriptions = ofKind(manifests, 'PubSubSubscription').map((m): DesiredSubscription => {
-    const at = where(m);
-    const spec = m.object.spec ?? {};
-    const topicName = resolveRef(spec.topicRef, 'PubSubTopic', topicsByName, at, 'topicRef');
-    const dlp = record(spec.deadLetterPolicy);
-    const retry = record(spec.retryPolicy);
-    const push = record(spec.pushConfig);
-    const oidc = record(push.oidcToken);
-    const bq = record(spec.bigqueryConfig);
-    let bigqueryTable: string | null = null;
-    if (bq.tableRef !== undefined || bq.table !== undefined) {
-      const tableRef = record(bq.tableRef);
-      const tableName = str(tableRef.name);
-      const table = tableName ? tablesByName.get(tableName) : undefined;
-      if (tableName && !table) {
-        throw new Error(
-          `${at}: bigqueryConfig.tableRef names BigQueryTable ${tableName}, which no manifest defines`,
-        );
-      }
-      if (table) {
-        const ds = resolveRef(
-          table.spec?.datasetRef,
-          'BigQueryDataset',
-          datasetsByName,
-          at,
-          'datasetRef',
-        );
-        bigqueryTable = `${projectId}:${ds}.${resourceId(table)}`;
-      } else {
-        const external = str(tableRef.external) ?? str(bq.table);
-        if (!external) throw new Error(`${at}: bigqueryConfig has no table`);
-        bigqueryTable = external;
-      }
-    }
-    const endpoint = str(push.pushEndpoint);
-    const expiration = record(spec.expirationPolicy);
-    const fields: SubscriptionFields = {
-      topic: `projects/${projectId}/topics/${topicName}`,
-      ackDeadlineSeconds:
-        typeof spec.ackDeadlineSeconds === 'number' ? spec.ackDeadlineSeconds : 10,
-      messageRetentionSeconds:
-        parseDurationSeconds(spec.messageRetentionDuration, `${at}: messageRetentionDuration`) ??
-        604_800,
-      retainAckedMessages: spec.retainAckedMessages === true,
-      // KCC's `ttl: ""` means "never expire"; without an expirationPolicy the API's default is 31 days.
-      expirationTtlSeconds:
-        spec.expirationPolicy === undefined
-          ? 31 * 86_400
-          : parseDurationSeconds(expiration.ttl, `${at}: expirationPolicy.ttl`),
-      filter: str(spec.filter) ?? '',
-      enableMessageOrdering: spec.enableMessageOrdering === true,
-      enableExactlyOnceDelivery: spec.enableExactlyOnceDelivery === true,
-      deadLetterTopic:
-        spec.deadLetterPolicy === undefined
-          ? null
-          : `projects/${projectId}/topics/${resolveRef(dlp.deadLetterTopicRef, 'PubSubTopic', topicsByName, at, 'deadLetterPolicy.deadLetterTopicRef')}`,
-      maxDeliveryAttempts:
-        spec.deadLetterPolicy === undefined
-          ? null
-          : typeof dlp.maxDeliveryAttempts === 'number'
-            ? dlp.maxDeliveryAttempts
-            : 5,
-      retryMinimumBackoffSeconds:
-        spec.retryPolicy === undefined
-          ? null
-          : (parseDurationSeconds(retry.minimumBackoff, `${at}: retryPolicy.minimumBackoff`) ?? 10),
-      retryMaximumBackoffSeconds:
-        spec.retryPolicy === undefined
-          ? null
-          : (parseDurationSeconds(retry.maximumBackoff, `${at}: retryPolicy.maximumBackoff`) ??
-            600),
-      pushEndpoint: endpoint ? mapServiceUrl(endpoint, options.serviceUrls ?? {}) : null,
-      oidcAudience: endpoint ? str(oidc.audience) : null,
-      oidcServiceAccountEmail: endpoint ? str(oidc.serviceAccountEmail) : null,
-      bigqueryTable,
-      bigqueryWriteMetadata: bigqueryTable !== null && bq.writeMetadata === true,
-      bigqueryUseTopicSchema: bigqueryTable !== null && bq.useTopicSchema === true,
-      bigqueryDropUnknownFields: bigqueryTable !== null && bq.dropUnknownFields === true,
-      labels: labelsOf(m.object),
-    };
-    if (fields.pushEndpoint && fields.bigqueryTable) {
-      throw new Error(`${at}: a subscription cannot be both push and BigQuery`);
-    }
-    return { name: resourceId(m.object), fields, source: at };
-  });
-
-  return { projectId, topics, subscriptions, datasets, tables };
+    return `${projectId}:${ds}.${resourceId(table)}`;
+  }
+  const external = str(tableRef.external) ?? str(bq.table);
+  if (!external) throw new Error(`${at}: bigqueryConfig has no table`);
+  return external;
 }
