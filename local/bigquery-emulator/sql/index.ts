@@ -94,17 +94,20 @@ function translateStatement(t: Translator, nodes: Node[]): StatementResult {
 }
 
 function create(t: Translator, nodes: Node[]): StatementResult {
-  const { kind, head, target, next } = createHead(t, nodes);
-  return kind === 'VIEW'
-    ? createView(t, nodes, next, head, target)
-    : createTable(t, nodes, next, head, target);
+  const head = createHead(t, nodes);
+  return head.kind === 'VIEW' ? createView(t, nodes, head) : createTable(t, nodes, head);
+}
+
+/** `CREATE … name` read: DuckDB's statement head, the target, the index after the name. */
+interface CreateHead {
+  readonly kind: 'VIEW' | 'TABLE';
+  readonly sql: string;
+  readonly target: Required<TableRef>;
+  readonly next: number;
 }
 
 /** `CREATE [OR REPLACE] [MATERIALIZED] VIEW|TABLE [IF NOT EXISTS] name`, as DuckDB's head. */
-function createHead(
-  t: Translator,
-  nodes: Node[],
-): { kind: 'VIEW' | 'TABLE'; head: string; target: Required<TableRef>; next: number } {
+function createHead(t: Translator, nodes: Node[]): CreateHead {
   let i = 1;
   let orReplace = false;
   if (isWord(nodes[i], 'OR') && isWord(nodes[i + 1], 'REPLACE')) {
@@ -132,26 +135,25 @@ function createHead(
   }
   const path = t.readPath(nodes, i);
   const target = t.tableRef(path);
-  const head = `CREATE${orReplace ? ' OR REPLACE' : ''} ${kind.upper}${ifNotExists ? ' IF NOT EXISTS' : ''} ${duckDbTableName(target)}`;
-  return { kind: kind.upper as 'VIEW' | 'TABLE', head, target, next: path.next };
+  const sql = `CREATE${orReplace ? ' OR REPLACE' : ''} ${kind.upper}${ifNotExists ? ' IF NOT EXISTS' : ''} ${duckDbTableName(target)}`;
+  return { kind: kind.upper as 'VIEW' | 'TABLE', sql, target, next: path.next };
+}
+
+/** An optional `(a, b, …)` at `i`, each item rendered; `''` when there is none. */
+function parenthesisedList(
+  nodes: Node[],
+  i: number,
+  render: (item: Node[]) => string,
+): { sql: string; next: number } {
+  const g = nodes[i];
+  if (!isGroup(g, '(')) return { sql: '', next: i };
+  return { sql: ` (${splitCommas(g.items).map(render).join(', ')})`, next: i + 1 };
 }
 
 /** `[(columns)] [OPTIONS(…)] AS query` after a view's name. */
-function createView(
-  t: Translator,
-  nodes: Node[],
-  i: number,
-  head: string,
-  target: Required<TableRef>,
-): StatementResult {
-  let cols = '';
-  const g = nodes[i];
-  if (isGroup(g, '(')) {
-    cols = ` (${splitCommas(g.items)
-      .map((c) => identOf(t, c))
-      .join(', ')})`;
-    i++;
-  }
+function createView(t: Translator, nodes: Node[], head: CreateHead): StatementResult {
+  const { sql: cols, next } = parenthesisedList(nodes, head.next, (c) => identOf(t, c));
+  let i = next;
   if (isWord(nodes[i], 'OPTIONS') && isGroup(nodes[i + 1], '(')) i += 2;
   if (!isWord(nodes[i], 'AS'))
     return t.fail('CREATE VIEW', nodes[i] ?? nodes[0], 'Syntax error: expected AS <query>');
@@ -159,28 +161,17 @@ function createView(
   if (query.length === 0)
     return t.fail('CREATE VIEW', nodes[i], 'Syntax error: expected a query after AS');
   return {
-    sql: `${head}${cols} AS ${t.seq(query, { nested: false })}`,
+    sql: `${head.sql}${cols} AS ${t.seq(query, { nested: false })}`,
     statementType: 'CREATE_VIEW',
-    target,
+    target: head.target,
   };
 }
 
 /** `(columns) [PARTITION BY …] [CLUSTER BY …] [OPTIONS(…)]` or `AS query` after a table's name. */
-function createTable(
-  t: Translator,
-  nodes: Node[],
-  i: number,
-  head: string,
-  target: Required<TableRef>,
-): StatementResult {
-  let columns = '';
-  const g = nodes[i];
-  if (isGroup(g, '(')) {
-    columns = ` (${splitCommas(g.items)
-      .map((c) => columnDef(t, c))
-      .join(', ')})`;
-    i++;
-  }
+function createTable(t: Translator, nodes: Node[], head: CreateHead): StatementResult {
+  const { target } = head;
+  const { sql: columns, next } = parenthesisedList(nodes, head.next, (c) => columnDef(t, c));
+  let i = next;
   while (i < nodes.length && !isWord(nodes[i], 'AS')) {
     const n = nodes[i]!;
     if (isWord(n, 'PARTITION', 'CLUSTER') && isWord(nodes[i + 1], 'BY')) {
@@ -199,7 +190,7 @@ function createTable(
       return t.fail('CREATE TABLE AS', nodes[i], 'Syntax error: expected a query after AS');
     if (columns) return t.fail('CREATE TABLE (columns) AS SELECT', nodes[i]);
     return {
-      sql: `${head} AS ${t.seq(query, { nested: false })}`,
+      sql: `${head.sql} AS ${t.seq(query, { nested: false })}`,
       statementType: 'CREATE_TABLE',
       target,
     };
@@ -210,7 +201,7 @@ function createTable(
       nodes[0],
       'Syntax error: CREATE TABLE needs columns or AS <query>',
     );
-  return { sql: `${head}${columns}`, statementType: 'CREATE_TABLE', target };
+  return { sql: `${head.sql}${columns}`, statementType: 'CREATE_TABLE', target };
 }
 
 function identOf(t: Translator, nodes: Node[]): string {

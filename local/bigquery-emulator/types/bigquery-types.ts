@@ -6,39 +6,24 @@
  * type) is `fieldFromDuckType` in `schema.ts`.
  */
 
-/** A BigQuery scalar type by its GoogleSQL name. */
-export type BigQueryScalar =
-  | 'INT64'
-  | 'FLOAT64'
-  | 'NUMERIC'
-  | 'BIGNUMERIC'
+/** The types whose GoogleSQL and REST legacy names are the same. */
+type SameNamed =
   | 'STRING'
   | 'BYTES'
-  | 'BOOL'
+  | 'NUMERIC'
+  | 'BIGNUMERIC'
   | 'TIMESTAMP'
   | 'DATE'
   | 'DATETIME'
   | 'TIME'
   | 'JSON'
-  | 'GEOGRAPHY'
-  | 'INTERVAL';
+  | 'GEOGRAPHY';
+
+/** A BigQuery scalar type by its GoogleSQL name. */
+export type BigQueryScalar = SameNamed | 'INT64' | 'FLOAT64' | 'BOOL' | 'INTERVAL';
 
 /** The legacy names the REST API answers with, whatever name a schema was created with. */
-export type LegacyType =
-  | 'STRING'
-  | 'BYTES'
-  | 'INTEGER'
-  | 'FLOAT'
-  | 'NUMERIC'
-  | 'BIGNUMERIC'
-  | 'BOOLEAN'
-  | 'TIMESTAMP'
-  | 'DATE'
-  | 'DATETIME'
-  | 'TIME'
-  | 'JSON'
-  | 'GEOGRAPHY'
-  | 'RECORD';
+export type LegacyType = SameNamed | 'INTEGER' | 'FLOAT' | 'BOOLEAN' | 'RECORD';
 
 /**
  * NUMERIC keeps BigQuery's 38 digits with scale 9. BIGNUMERIC (76 digits, scale 38) does not fit

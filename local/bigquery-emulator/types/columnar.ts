@@ -300,24 +300,8 @@ const VARIABLE_COLUMNS: Partial<Record<RestField['type'], VariableColumn>> = {
 const FIXED_COLUMNS: Partial<Record<RestField['type'], FixedColumn>> = {
   INTEGER: { layout: 'int64', put: integerPut },
   TIMESTAMP: { layout: 'int64', put: timestampPut },
-  DATETIME: {
-    layout: 'int64',
-    put: (data) => {
-      const wide = new BigInt64Array(data);
-      return (slot, value, at) => {
-        wide[slot] = parseDatetimeMicros(value, at);
-      };
-    },
-  },
-  TIME: {
-    layout: 'int64',
-    put: (data) => {
-      const wide = new BigInt64Array(data);
-      return (slot, value, at) => {
-        wide[slot] = parseTimeMicros(value, at);
-      };
-    },
-  },
+  DATETIME: { layout: 'int64', put: microsPut(parseDatetimeMicros) },
+  TIME: { layout: 'int64', put: microsPut(parseTimeMicros) },
   DATE: {
     layout: 'int32',
     put: (data) => {
@@ -363,6 +347,16 @@ function columnBuilder(field: RestField, capacity: number): ColumnBuilder {
   if (!fixed) throw new Error('RECORD fields take the row-wise decoder');
   const data = new ArrayBuffer(capacity * layoutWidth(fixed.layout));
   return { layout: fixed.layout, nulls, data, items: undefined, put: fixed.put(data) };
+}
+
+/** A column of int64 microseconds parsed by `parse`. */
+function microsPut(parse: (value: unknown, at: string) => bigint): (data: ArrayBuffer) => Put {
+  return (data) => {
+    const wide = new BigInt64Array(data);
+    return (slot, value, at) => {
+      wide[slot] = parse(value, at);
+    };
+  };
 }
 
 function integerPut(data: ArrayBuffer): Put {

@@ -86,6 +86,15 @@ function looksLikeTime(nodes: Node[] | undefined): boolean {
   );
 }
 
+/** `X_ADD` / `X_SUB`: the value plus or minus `INTERVAL n PART`; DATE and TIME are cast back. */
+const shifted =
+  (op: '+' | '-', duck: string, parts: readonly string[], castBack: boolean): Handler =>
+  (c) => {
+    arity(c, 2);
+    const sum = `${tsArg(c, 0, duck)} ${op} ${intervalArg(c, c.args[1], parts)}`;
+    return castBack ? `CAST(${sum} AS ${duck})` : `(${sum})`;
+  };
+
 const fromEpoch =
   (microsPerUnit: number): Handler =>
   (c) => {
@@ -162,27 +171,15 @@ export const DATE_TIME_FUNCTIONS: FunctionFamily = {
     const v = c.t.expr(valueNodes);
     return extractCivil(tz ? `timezone(${tz}, ${v})` : v, part);
   },
-  TIMESTAMP_ADD: (c) => {
-    arity(c, 2);
-    return `(${tsArg(c, 0)} + ${intervalArg(c, c.args[1], [...SUB_DAY, 'DAY'])})`;
-  },
-  TIMESTAMP_SUB: (c) => {
-    arity(c, 2);
-    return `(${tsArg(c, 0)} - ${intervalArg(c, c.args[1], [...SUB_DAY, 'DAY'])})`;
-  },
+  TIMESTAMP_ADD: shifted('+', 'TIMESTAMPTZ', [...SUB_DAY, 'DAY'], false),
+  TIMESTAMP_SUB: shifted('-', 'TIMESTAMPTZ', [...SUB_DAY, 'DAY'], false),
   TIMESTAMP_DIFF: (c) => {
     arity(c, 3);
     const part = datePart(c, c.args[2], [...SUB_DAY, 'DAY']);
     return elapsedDiff(tsArg(c, 0), tsArg(c, 1), part);
   },
-  DATETIME_ADD: (c) => {
-    arity(c, 2);
-    return `(${tsArg(c, 0, 'TIMESTAMP')} + ${intervalArg(c, c.args[1], [...SUB_DAY, ...DATE_ADD_PARTS])})`;
-  },
-  DATETIME_SUB: (c) => {
-    arity(c, 2);
-    return `(${tsArg(c, 0, 'TIMESTAMP')} - ${intervalArg(c, c.args[1], [...SUB_DAY, ...DATE_ADD_PARTS])})`;
-  },
+  DATETIME_ADD: shifted('+', 'TIMESTAMP', [...SUB_DAY, ...DATE_ADD_PARTS], false),
+  DATETIME_SUB: shifted('-', 'TIMESTAMP', [...SUB_DAY, ...DATE_ADD_PARTS], false),
   DATETIME_DIFF: (c) => {
     arity(c, 3);
     const part = datePart(c, c.args[2], ALL_TRUNC);
@@ -190,27 +187,15 @@ export const DATE_TIME_FUNCTIONS: FunctionFamily = {
     const y = tsArg(c, 1, 'TIMESTAMP');
     return isSubDay(part) ? elapsedDiff(x, y, part) : calendarDiff(x, y, part);
   },
-  DATE_ADD: (c) => {
-    arity(c, 2);
-    return `CAST(${tsArg(c, 0, 'DATE')} + ${intervalArg(c, c.args[1], DATE_ADD_PARTS)} AS DATE)`;
-  },
-  DATE_SUB: (c) => {
-    arity(c, 2);
-    return `CAST(${tsArg(c, 0, 'DATE')} - ${intervalArg(c, c.args[1], DATE_ADD_PARTS)} AS DATE)`;
-  },
+  DATE_ADD: shifted('+', 'DATE', DATE_ADD_PARTS, true),
+  DATE_SUB: shifted('-', 'DATE', DATE_ADD_PARTS, true),
   DATE_DIFF: (c) => {
     arity(c, 3);
     const part = datePart(c, c.args[2], CALENDAR);
     return calendarDiff(tsArg(c, 0, 'DATE'), tsArg(c, 1, 'DATE'), part);
   },
-  TIME_ADD: (c) => {
-    arity(c, 2);
-    return `CAST(${tsArg(c, 0, 'TIME')} + ${intervalArg(c, c.args[1], SUB_DAY)} AS TIME)`;
-  },
-  TIME_SUB: (c) => {
-    arity(c, 2);
-    return `CAST(${tsArg(c, 0, 'TIME')} - ${intervalArg(c, c.args[1], SUB_DAY)} AS TIME)`;
-  },
+  TIME_ADD: shifted('+', 'TIME', SUB_DAY, true),
+  TIME_SUB: shifted('-', 'TIME', SUB_DAY, true),
   DATETIME: (c) => {
     arity(c, 1, 6);
     const xs = a(c);

@@ -1,17 +1,21 @@
 import { epochFloor } from '../date-time.js';
 import { UnknownFormatElement, parseFormat, splitFormat } from '../format-elements.js';
 import { sqlString } from '../literals.js';
-import { type FunctionFamily, type Handler, arity } from './call.js';
+import { type Call, type FunctionFamily, type Handler, arity } from './call.js';
 import { tsArg } from './dates.js';
 
 type FormatKind = 'TIMESTAMP' | 'DATETIME' | 'DATE' | 'TIME';
 
+/** Checks the arguments of `FORMAT_x(format, value[, zone])` / `PARSE_x(…)`; the format's text. */
+function literalFormat(c: Call, name: string): string {
+  arity(c, 2, name.endsWith('TIMESTAMP') ? 3 : 2);
+  const fmt = c.t.literalString(c.args[0]!);
+  return fmt ?? c.t.fail(`${name} with a non-literal format`, c.args[0]![0]);
+}
+
 function formatCall(kind: FormatKind): Handler {
   return (c) => {
-    arity(c, 2, kind === 'TIMESTAMP' ? 3 : 2);
-    const fmt = c.t.literalString(c.args[0]!);
-    if (fmt === undefined)
-      return c.t.fail(`FORMAT_${kind} with a non-literal format`, c.args[0]![0]);
+    const fmt = literalFormat(c, `FORMAT_${kind}`);
     const x = tsArg(
       c,
       1,
@@ -104,10 +108,7 @@ function formatElement(printed: Printed, element: string): string | undefined {
 
 function parseCall(kind: FormatKind): Handler {
   return (c) => {
-    arity(c, 2, kind === 'TIMESTAMP' ? 3 : 2);
-    const fmt = c.t.literalString(c.args[0]!);
-    if (fmt === undefined)
-      return c.t.fail(`PARSE_${kind} with a non-literal format`, c.args[0]![0]);
+    const fmt = literalFormat(c, `PARSE_${kind}`);
     let duckFmt: string;
     try {
       duckFmt = parseFormat(fmt);
