@@ -3,6 +3,7 @@ import { orderViews } from '../../sql/view-order.js';
 import {
   canonicalField,
   MANAGED_LABEL,
+  type DesiredDataset,
   type DesiredState,
   type DesiredTable,
   type SchemaField,
@@ -22,11 +23,13 @@ export interface ObservedTable {
   readonly numRows: number;
 }
 
+export interface ObservedDataset {
+  readonly description: string | null;
+  readonly labels: Record<string, string>;
+}
+
 export interface ObservedBigQuery {
-  readonly datasets: ReadonlyMap<
-    string,
-    { description: string | null; labels: Record<string, string> }
-  >;
+  readonly datasets: ReadonlyMap<string, ObservedDataset>;
   /** Keyed `dataset.table`. */
   readonly tables: ReadonlyMap<string, ObservedTable>;
 }
@@ -63,10 +66,7 @@ function observedTable(datasetId: string, meta: TableMetadata): ObservedTable {
 
 export async function observeBigQuery(bigquery: BigQuery): Promise<ObservedBigQuery> {
   const [datasetList] = await bigquery.getDatasets();
-  const datasets = new Map<
-    string,
-    { description: string | null; labels: Record<string, string> }
-  >();
+  const datasets = new Map<string, ObservedDataset>();
   const tables = new Map<string, ObservedTable>();
   for (const dataset of datasetList) {
     const [meta] = await dataset.getMetadata();
@@ -182,16 +182,7 @@ export function planBigQuery(
   options: { pruneData?: boolean } = {},
 ): BigQueryPlan {
   const pruneData = options.pruneData ?? false;
-  const datasets: Change[] = desired.datasets.map((d) => {
-    const current = observed.datasets.get(d.datasetId);
-    if (!current) return { action: 'create', kind: 'dataset', name: d.datasetId };
-    const fields: string[] = [];
-    if (d.description !== current.description) fields.push('description');
-    if (!same(sortedLabels(d.labels), sortedLabels(current.labels))) fields.push('labels');
-    return fields.length > 0
-      ? { action: 'update', kind: 'dataset', name: d.datasetId, fields }
-      : { action: 'unchanged', kind: 'dataset', name: d.datasetId };
-  });
+  const datasets = desired.datasets.map((d) => planDataset(d, observed.datasets.get(d.datasetId)));
   const ordered = [
     ...desired.tables.filter((t) => t.viewQuery === null),
     ...viewsInDependencyOrder(desired.tables),
@@ -199,7 +190,31 @@ export function planBigQuery(
   const tables = ordered.map((t) =>
     planTable(t, observed.tables.get(key(t.datasetId, t.tableId)), pruneData),
   );
+  const deletions = tableDeletions(desired, observed, pruneData);
+  deletions.push(...datasetDeletions(desired, observed, deletions));
+  return { datasets, tables, deletions };
+}
 
+function planDataset(d: DesiredDataset, current: ObservedDataset | undefined): Change {
+  if (!current) return { action: 'create', kind: 'dataset', name: d.datasetId };
+  const fields: string[] = [];
+  if (d.description !== current.description) fields.push('description');
+  if (!same(sortedLabels(d.labels), sortedLabels(current.labels))) fields.push('labels');
+  return fields.length > 0
+    ? { action: 'update', kind: 'dataset', name: d.datasetId, fields }
+    : { action: 'unchanged', kind: 'dataset', name: d.datasetId };
+}
+
+/**
+ * Managed tables and views no manifest names any more: views first, those reading others before
+ * the ones they read (reverse creation order), then tables; a table holding rows is kept unless
+ * `pruneData`.
+ */
+function tableDeletions(
+  desired: DesiredState,
+  observed: ObservedBigQuery,
+  pruneData: boolean,
+): Change[] {
   const wanted = new Set(desired.tables.map((t) => key(t.datasetId, t.tableId)));
   const unwanted = [...observed.tables.values()].filter(
     (t) => !wanted.has(key(t.datasetId, t.tableId)) && managed(t.labels),
@@ -217,7 +232,6 @@ export function planBigQuery(
     }
     return { action: 'delete', kind, name };
   };
-  // Views may read other views: drop the ones that read others first (reverse creation order).
   const unwantedViews = unwanted.filter((t) => t.type !== 'TABLE');
   const viewOrder = viewsInDependencyOrder(
     unwantedViews.map((v) => ({
@@ -233,11 +247,20 @@ export function planBigQuery(
     })),
   ).reverse();
   const byKey = new Map(unwanted.map((t) => [key(t.datasetId, t.tableId), t]));
-  const deletions: Change[] = [
+  return [
     ...viewOrder.map((v) => deleteOrKeep(byKey.get(key(v.datasetId, v.tableId))!)),
     ...unwanted.filter((t) => t.type === 'TABLE').map(deleteOrKeep),
   ];
+}
+
+/** Managed datasets no manifest names any more; one still holding tables after `deletions` is kept. */
+function datasetDeletions(
+  desired: DesiredState,
+  observed: ObservedBigQuery,
+  deletions: readonly Change[],
+): Change[] {
   const wantedDatasets = new Set(desired.datasets.map((d) => d.datasetId));
+  const changes: Change[] = [];
   for (const [datasetId, d] of observed.datasets) {
     if (wantedDatasets.has(datasetId) || !managed(d.labels)) continue;
     const others = [...observed.tables.values()].filter(
@@ -245,7 +268,7 @@ export function planBigQuery(
         t.datasetId === datasetId &&
         !deletions.some((c) => c.action === 'delete' && c.name === key(datasetId, t.tableId)),
     );
-    deletions.push(
+    changes.push(
       others.length > 0
         ? {
             action: 'kept',
@@ -256,7 +279,7 @@ export function planBigQuery(
         : { action: 'delete', kind: 'dataset', name: datasetId },
     );
   }
-  return { datasets, tables, deletions };
+  return changes;
 }
 
 function tableBody(t: DesiredTable): Record<string, unknown> {
