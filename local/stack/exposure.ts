@@ -1,4 +1,5 @@
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { SERVICES } from '../../core/resource-names.js';
 import {
   connectHost,
   isLoopbackHost,
@@ -36,7 +37,7 @@ export function exposureWarning(
   const rows = [...services]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((s) => [s.name, urlsOf(s.port)]);
-  const hasDashboard = services.some((s) => s.name === 'pmp-dashboard');
+  const hasDashboard = services.some((s) => s.name === SERVICES.dashboard);
   return [
     `WARNING: --host ${host}: these services are reachable from other machines on this network:`,
     formatTable(['service', 'reachable at'], rows),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ofKind, type LoadedManifest } from '../../cdk8s/manifests/index.js';
+import { IMAGES } from '../../core/resource-names.js';
 
 /** A Knative Service (or Cloud Run Job) spec reduced to what a local process needs. */
 export interface ServiceSpec {
@@ -18,12 +19,12 @@ export interface ServiceSpec {
  * being the image's build arg in skaffold.yaml (cdk8s/delivery.test.ts checks the two agree).
  */
 export const IMAGE_ENTRIES: Readonly<Record<string, string>> = {
-  'pmp-velib-collector': 'services/velib-collector/main.ts',
-  'pmp-bq-writer': 'services/bq-writer/main.ts',
-  'pmp-velib-station-info-writer': 'services/station-info-writer/main.ts',
-  'pmp-dashboard': 'services/dashboard/main.ts',
-  'pmp-data-quality': 'services/data-quality/main.ts',
-  'pmp-station-info-dlq-replayer': 'services/dlq-replayer/main.ts',
+  [IMAGES.collector]: 'services/velib-collector/main.ts',
+  [IMAGES.bqWriter]: 'services/bq-writer/main.ts',
+  [IMAGES.stationInfoWriter]: 'services/station-info-writer/main.ts',
+  [IMAGES.dashboard]: 'services/dashboard/main.ts',
+  [IMAGES.dataQuality]: 'services/data-quality/main.ts',
+  [IMAGES.replayer]: 'services/dlq-replayer/main.ts',
 };
 
 type Container = { image?: string; env?: { name?: string; value?: string }[] };

@@ -9,6 +9,7 @@ import {
   type CuratedStreamingRunnerThread,
   type RunnerThreadOptions,
 } from '../../beam/streaming/index.js';
+import { DATAFLOW_JOB } from '../../core/resource-names.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { RestartPolicyOptions } from './restart-policy.js';
 import {
@@ -58,7 +59,7 @@ export async function startSupervisedCuratedRunner(
     };
   };
   const supervised = await supervise({
-    name: 'pmp-velib-curated',
+    name: DATAFLOW_JOB,
     start: startOnce,
     stop: (thread) => thread.stop(),
     policy,

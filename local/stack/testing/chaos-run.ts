@@ -7,14 +7,15 @@ import path from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { SUBSCRIPTIONS } from '../../../core/resource-names.js';
 import { emulatorBacklog, replayRecording, waitForDrain } from '../../replay/index.js';
 import { exportHistory } from '../../simulator/index.js';
 import { clientsFor, resolveTarget, type StackTarget } from '../connect.js';
 import { isProcessAlive, type ComponentState } from '../state-file.js';
 
 const PMP = path.resolve(import.meta.dirname, '../../../cli/bin/pmp.js');
-const WRITER_SUBSCRIPTIONS = ['pmp-events-to-bq-sub', 'pmp-velib-station-info-to-bq-sub'];
-const ALL_SUBSCRIPTIONS = ['pmp-events-dataflow-sub', ...WRITER_SUBSCRIPTIONS];
+const WRITER_SUBSCRIPTIONS = [SUBSCRIPTIONS.eventsToBq, SUBSCRIPTIONS.stationInfoToBq];
+const ALL_SUBSCRIPTIONS = [SUBSCRIPTIONS.eventsDataflow, ...WRITER_SUBSCRIPTIONS];
 
 export interface ChaosOptions {
   /** Scratch folder: the recording and the stack's data dir go here. */
@@ -180,7 +181,7 @@ function replayInto(pmp: RunningPmp, input: string, rate?: number) {
     bigquery: pmp.bigquery,
     rate,
     untilLanded: () => waitForDrain(adminUrl, WRITER_SUBSCRIPTIONS, 120_000),
-    backlog: emulatorBacklog(adminUrl, 'pmp-events-dataflow-sub'),
+    backlog: emulatorBacklog(adminUrl, SUBSCRIPTIONS.eventsDataflow),
   });
 }
 
