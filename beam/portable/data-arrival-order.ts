@@ -34,7 +34,7 @@ export function inArrivalOrder(consumer: IDataChannel): IDataChannel {
 }
 
 /** Makes every data channel of this process's SDK workers deliver in arrival order (idempotent). */
-export function deliverWorkerDataInArrivalOrder(): void {
+function deliverWorkerDataInArrivalOrder(): void {
   const prototype = MultiplexingDataChannel.prototype as MultiplexingDataChannel & {
     [ALREADY_APPLIED]?: true;
   };
