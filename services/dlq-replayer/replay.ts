@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { v1, type PubSub } from '@google-cloud/pubsub';
 import type { Logger } from '../../runtime/logger.js';
+import { rateLimiter } from './replay-policy.js';
+import { releaseHeld, replayBatches, type ReplayRun } from './replay-run.js';
 
-/** Pub/Sub's ceiling for one ModifyAckDeadline. */
-export const MAX_ACK_DEADLINE_SECONDS = 600;
-/** Slack on top of the batch's expected processing time. */
-export const ACK_DEADLINE_MARGIN_SECONDS = 60;
+export {
+  ACK_DEADLINE_MARGIN_SECONDS,
+  MAX_ACK_DEADLINE_SECONDS,
+  ackDeadlineFor,
+  alreadyReplayed,
+  largestBatchThatFits,
+  replayAttributes,
+} from './replay-policy.js';
 
 export interface ReplaySettings {
   /** Hold subscription, id or full name (`pmp-velib-station-info-push-dlq-hold-sub`). */
@@ -62,43 +68,6 @@ export interface ReplayDeps {
   readonly select?: (attributes: Readonly<Record<string, string>>) => boolean;
 }
 
-/** Attributes the replay must not carry back: dead-letter bookkeeping and the drill switch. */
-export function replayAttributes(
-  original: Record<string, string>,
-  runId: string,
-  source: string,
-): Record<string, string> {
-  const kept = Object.entries(original).filter(
-    ([key]) => !key.startsWith('CloudPubSubDeadLetter') && key !== 'dlq_test',
-  );
-  return { ...Object.fromEntries(kept), replay: 'true', replay_id: runId, replay_source: source };
-}
-
-/** A message that already went round once is not sent round again (loop guard). */
-export function alreadyReplayed(attributes: Record<string, string>): boolean {
-  return (attributes.replay ?? '').trim().toLowerCase() === 'true';
-}
-
-/**
- * How long the last message of a batch may wait behind the rate limit, plus a margin, within
- * Pub/Sub's 10–600 s range; and the largest batch whose wait still fits.
- */
-export function ackDeadlineFor(batch: number, qps: number): number {
-  const wait = qps > 0 ? Math.max(0, batch - 1) / qps : 0;
-  return Math.min(
-    MAX_ACK_DEADLINE_SECONDS,
-    Math.max(10, Math.ceil(wait + ACK_DEADLINE_MARGIN_SECONDS)),
-  );
-}
-
-export function largestBatchThatFits(qps: number): number {
-  if (qps <= 0) return Number.POSITIVE_INFINITY;
-  return Math.max(
-    1,
-    Math.floor((MAX_ACK_DEADLINE_SECONDS - ACK_DEADLINE_MARGIN_SECONDS) * qps) + 1,
-  );
-}
-
 /**
  * Replays dead-lettered messages from the hold subscription to the source topic. Unary Pull (the
  * v1 SubscriberClient) so the job takes exactly what it can handle; each batch's ack deadline is
@@ -113,14 +82,54 @@ export async function replayDeadLetters(
 ): Promise<ReplaySummary> {
   const { log } = deps;
   const runId = deps.runId ?? randomUUID();
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const subscription = pubsub.subscription(settings.subscription).name;
   const topic = pubsub.topic(settings.targetTopic, { batching: { maxMessages: 1 } });
-  const sourceId = subscription.split('/').pop() ?? subscription;
-  const summary: ReplaySummary = {
+  const summary = emptySummary(runId, subscription, topic.name, settings);
+  log.info({ ...summary, qps: settings.qps, maxMessages: settings.maxMessages }, 'replay starting');
+  if (!settings.replayEnabled) {
+    log.warn('REPLAY_ENABLED=false: nothing pulled, nothing replayed');
+    return summary;
+  }
+  const subscriber = await unarySubscriber(pubsub);
+  const run: ReplayRun = {
+    settings,
+    log,
     runId,
     subscription,
-    targetTopic: topic.name,
+    sourceId: subscription.split('/').pop() ?? subscription,
+    topic,
+    subscriber,
+    throttle: rateLimiter(settings.qps, deps.sleep ?? sleepFor),
+    shouldStop: () => deps.shouldStop?.() ?? false,
+    select: deps.select,
+    summary,
+    held: [],
+  };
+  try {
+    await replayBatches(run);
+  } finally {
+    await releaseHeld(run);
+    await subscriber.close();
+  }
+  log[exitCodeOf(summary) === 0 ? 'info' : 'error'](summary, 'replay finished');
+  return summary;
+}
+
+/** The run's exit status: non-zero when any message failed or a pull broke down. */
+export function exitCodeOf(summary: ReplaySummary): number {
+  return summary.failed > 0 || summary.errors.length > 0 ? 1 : 0;
+}
+
+function emptySummary(
+  runId: string,
+  subscription: string,
+  targetTopic: string,
+  settings: ReplaySettings,
+): ReplaySummary {
+  return {
+    runId,
+    subscription,
+    targetTopic,
     dryRun: settings.dryRun,
     replayEnabled: settings.replayEnabled,
     pulled: 0,
@@ -131,151 +140,19 @@ export async function replayDeadLetters(
     failed: 0,
     errors: [],
   };
-  log.info({ ...summary, qps: settings.qps, maxMessages: settings.maxMessages }, 'replay starting');
-  if (!settings.replayEnabled) {
-    log.warn('REPLAY_ENABLED=false: nothing pulled, nothing replayed');
-    return summary;
-  }
+}
 
-  // The client config carries the emulator endpoint and insecure credentials when
-  // PUBSUB_EMULATOR_HOST is set, exactly as the high-level client uses them.
+/**
+ * The v1 client for unary Pull. The client config carries the emulator endpoint and insecure
+ * credentials when PUBSUB_EMULATOR_HOST is set, exactly as the high-level client uses them.
+ */
+async function unarySubscriber(pubsub: PubSub): Promise<v1.SubscriberClient> {
   const config = (await pubsub.getClientConfig()) as ConstructorParameters<
     typeof v1.SubscriberClient
   >[0];
-  const subscriber = new v1.SubscriberClient(config);
-  const interval = settings.qps > 0 ? 1000 / settings.qps : 0;
-  let nextSlot = 0;
-  const throttle = async () => {
-    if (interval === 0) return;
-    const wait = nextSlot - performance.now();
-    if (wait > 0) await sleep(wait);
-    nextSlot = Math.max(nextSlot, performance.now()) + interval;
-  };
-  // Messages we looked at but must not ack (dry run, or skipped without ACK_SKIPPED): held for the
-  // whole run so they are not pulled again, then handed back at the end.
-  const held: string[] = [];
-  const ack = async (ackIds: string[]) => {
-    await subscriber.acknowledge({ subscription, ackIds });
-    summary.acked += ackIds.length;
-  };
-
-  try {
-    while (summary.pulled < settings.maxMessages && !deps.shouldStop?.()) {
-      const remaining = settings.maxMessages - summary.pulled;
-      const batch = Math.max(
-        1,
-        Math.min(settings.batchSize, remaining, largestBatchThatFits(settings.qps)),
-      );
-      let received;
-      try {
-        const [response] = await subscriber.pull(
-          { subscription, maxMessages: batch },
-          { timeout: settings.pullTimeoutMs ?? 10_000 },
-        );
-        received = response.receivedMessages;
-      } catch (error) {
-        const code = (error as { code?: number }).code;
-        if (code === 4) break; // DEADLINE_EXCEEDED: nothing to pull right now
-        summary.errors.push(`pull failed: ${(error as Error).message}`);
-        log.error({ err: error }, 'pull failed; stopping');
-        break;
-      }
-      if (!received || received.length === 0) break;
-      const ackIds = received.map((m) => m.ackId!).filter(Boolean);
-      const deadline = ackDeadlineFor(ackIds.length, settings.qps);
-      try {
-        await subscriber.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: deadline });
-      } catch (error) {
-        // Not fatal: the batch may still get through, duplicates become more likely.
-        log.warn({ err: error, deadline }, 'could not extend the ack deadline');
-      }
-
-      for (const delivery of received) {
-        summary.pulled += 1;
-        const ackId = delivery.ackId!;
-        const message = delivery.message ?? {};
-        const messageId = message.messageId ?? '';
-        const attributes = { ...(message.attributes ?? {}) } as Record<string, string>;
-        if (deps.select && !deps.select(attributes)) {
-          summary.passedOver += 1;
-          held.push(ackId);
-          continue;
-        }
-        if (alreadyReplayed(attributes)) {
-          summary.skipped += 1;
-          log.info({ messageId, replayId: attributes.replay_id }, 'skipped: already replayed');
-          if (settings.ackSkipped && !settings.dryRun) {
-            try {
-              await ack([ackId]);
-            } catch (error) {
-              summary.failed += 1;
-              log.error({ err: error, messageId }, 'could not ack a skipped message');
-            }
-          } else {
-            held.push(ackId);
-          }
-          continue;
-        }
-        if (deps.shouldStop?.()) {
-          held.push(ackId);
-          continue;
-        }
-        const clean = replayAttributes(attributes, runId, sourceId);
-        if (settings.dryRun) {
-          summary.republished += 1;
-          held.push(ackId);
-          log.info({ messageId, attributes: clean }, 'dry run: would republish');
-          continue;
-        }
-        await throttle();
-        let newId: string;
-        try {
-          newId = await withTimeout(
-            topic.publishMessage({
-              data: Buffer.from(message.data ?? new Uint8Array()),
-              attributes: clean,
-            }),
-            settings.publishTimeoutMs ?? 30_000,
-            'publish',
-          );
-        } catch (error) {
-          summary.failed += 1;
-          log.error({ err: error, messageId }, 'republish failed; left in the hold subscription');
-          continue;
-        }
-        summary.republished += 1;
-        try {
-          await ack([ackId]);
-          log.info({ messageId, newMessageId: newId }, 'replayed');
-        } catch (error) {
-          // Published but not acked: it will be replayed again later (a duplicate, not a loss).
-          summary.failed += 1;
-          log.error({ err: error, messageId, newMessageId: newId }, 'replayed but ack failed');
-        }
-      }
-    }
-  } finally {
-    if (held.length > 0) {
-      await subscriber
-        .modifyAckDeadline({ subscription, ackIds: held, ackDeadlineSeconds: 0 })
-        .catch((error: unknown) => log.warn({ err: error }, 'could not release held messages'));
-    }
-    await subscriber.close();
-  }
-  const level = summary.failed > 0 || summary.errors.length > 0 ? 'error' : 'info';
-  log[level](summary, 'replay finished');
-  return summary;
+  return new v1.SubscriberClient(config);
 }
 
-/** The run's exit status: non-zero when any message failed or a pull broke down. */
-export function exitCodeOf(summary: ReplaySummary): number {
-  return summary.failed > 0 || summary.errors.length > 0 ? 1 : 0;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+function sleepFor(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms));
 }
