@@ -24,7 +24,7 @@ export interface FileModeFigures {
 }
 
 /** The figures from the curated composite's user counters (`COUNTERS`). */
-export function figuresFromCounters(counters: Record<string, number>): FileModeFigures {
+export function figuresFromCounters(counters: Readonly<Record<string, number>>): FileModeFigures {
   const count = (name: string) => counters[name] ?? 0;
   return {
     messages: count(COUNTERS.messagesIn),

@@ -99,12 +99,29 @@ function truncateOutput(option: string, path: string): void {
 
 /**
  * File mode, as the original's local mode: NDJSON envelopes in, NDJSON curated rows and DLQ
- * records out, through the curated composite on the DirectRunner (or on a real Beam runner, `runner`).
+ * records out, through the curated composite on the runner `runner` names (createRunner).
  * Every non-blank input line ends as rows, a DLQ record or an ignored (other event type) snapshot;
  * the summary says how many. A runner that cannot be provisioned throws a ToolchainError.
  */
 export async function curateFile(options: CurateFileOptions): Promise<CurateFileSummary> {
   const runner = options.runner ?? 'direct';
+  const workers = checkedOptions(options, runner);
+  truncateOutput('--output', options.output);
+  truncateOutput('--dlq', options.dlq);
+  try {
+    // The job's modules load (and a real runner is provisioned) before the clock starts.
+    const job = await prepareJob(options, runner, workers);
+    const started = performance.now();
+    const figures = await job();
+    return { ...figures, runner, elapsedMs: performance.now() - started };
+  } catch (error) {
+    if (error instanceof ToolchainError) throw error;
+    throw new CurateFileError(`curate pipeline failed: ${reason(error)}`, { cause: error });
+  }
+}
+
+/** Checks the files and the options against each other; returns the threads to curate on. */
+function checkedOptions(options: CurateFileOptions, runner: RunnerName): number {
   if (runner !== 'direct' && options.workers !== undefined && options.workers !== 1) {
     throw new CurateFileError(
       `--workers must be 1 with --runner ${runner} (one job on one thread), got ${options.workers}`,
@@ -131,64 +148,58 @@ export async function curateFile(options: CurateFileOptions): Promise<CurateFile
       `--workers must be an integer from 1 to ${MAX_FILE_MODE_WORKERS}, got ${workers}`,
     );
   }
-  truncateOutput('--output', options.output);
-  truncateOutput('--dlq', options.dlq);
-
-  // The in-process run's modules load before the clock starts, as when they were static imports.
-  const direct = runner === 'direct' ? await directRun(options, workers) : null;
-  const started = performance.now();
-  let figures: FileModeFigures;
-  try {
-    figures =
-      runner === 'direct'
-        ? (await import('./file-mode-figures.js')).figuresFromCounters(await direct!())
-        : await (
-            await import('../portable/curate-file-on-runner.js')
-          ).curateFileOnRunner(runner, {
-            input: options.input,
-            output: options.output,
-            dlq: options.dlq,
-            fixedNow: options.fixedNow ?? null,
-          });
-  } catch (error) {
-    if (error instanceof ToolchainError) throw error;
-    throw new CurateFileError(`curate pipeline failed: ${reason(error)}`, { cause: error });
-  }
-  return { ...figures, runner, elapsedMs: performance.now() - started };
+  return workers;
 }
 
 /**
- * A run in process, returning its counters: one DirectRunner, or one per thread over line ranges.
- * Its modules load here, on first use, so that importing this module (as `pmp` does for every
- * command, to describe `curate`'s flags) loads no Beam SDK. On several threads this thread loads
- * the SDK only once the workers are started (file-mode-parallel.ts), so that load is in the run.
+ * The run, ready to start: file mode's one pipeline (`ndjsonPipeline`) on the runner named, or on
+ * several threads each curating line ranges on a DirectRunner of its own. Modules load here, on
+ * first use, so that importing this module (as `pmp` does for every command, to describe
+ * `curate`'s flags) loads no Beam SDK. On several threads this thread loads the SDK only once the
+ * workers are started (file-mode-parallel.ts), so that load is in the run.
  */
-async function directRun(
+async function prepareJob(
   options: CurateFileOptions,
+  runnerName: RunnerName,
   workers: number,
-): Promise<() => Promise<Record<string, number>>> {
-  if (workers === 1) {
-    const { runOnDirectRunner } = await import('../direct/direct-run.js');
-    const { ndjsonPipeline } = await import('./ndjson-pipeline.js');
-    return () =>
-      runOnDirectRunner(
-        ndjsonPipeline({
-          inputPath: options.input,
-          rowsPath: options.output,
-          dlqPath: options.dlq,
-          fixedNow: options.fixedNow ?? null,
+): Promise<() => Promise<FileModeFigures>> {
+  const { figuresFromCounters, figuresFromFiles } = await import('./file-mode-figures.js');
+  const files = {
+    input: options.input,
+    output: options.output,
+    dlq: options.dlq,
+    fixedNow: options.fixedNow ?? null,
+  };
+  if (workers > 1) {
+    const { curateFileParallel } = await import('./file-mode-parallel.js');
+    return async () =>
+      figuresFromCounters(
+        await curateFileParallel({
+          ...files,
+          threads: workers,
+          ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         }),
       );
   }
-  const { curateFileParallel } = await import('./file-mode-parallel.js');
-  return () =>
-    curateFileParallel({
-      input: options.input,
-      output: options.output,
-      dlq: options.dlq,
-      fixedNow: options.fixedNow ?? null,
-      threads: workers,
-      ...(options.rangeBytes === undefined ? {} : { rangeBytes: options.rangeBytes }),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+  const [{ createRunner }, { ndjsonPipeline }, { putDlqInInputOrder }] = await Promise.all([
+    import('../create-runner.js'),
+    import('./ndjson-pipeline.js'),
+    import('./dlq-input-order.js'),
+  ]);
+  const runner = await createRunner(runnerName);
+  const pipeline = ndjsonPipeline({
+    inputPath: files.input,
+    rowsPath: files.output,
+    dlqPath: files.dlq,
+    fixedNow: files.fixedNow,
+  });
+  return async () => {
+    const counters = await runner.run(pipeline);
+    putDlqInInputOrder(files.dlq);
+    // Beam's Flink runner reports no user counters for a TypeScript pipeline: count the files.
+    return counters === null
+      ? figuresFromFiles(files.input, files.output, files.dlq)
+      : figuresFromCounters(counters);
+  };
 }
