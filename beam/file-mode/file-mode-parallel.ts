@@ -1,6 +1,7 @@
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { fileModeWorkerBundle } from './file-mode-worker-bundle.js';
+import { InOrderOutput } from './in-order-output.js';
 import type { LineRange } from './ndjson-io.js';
 import { splitIntoLineRanges } from './line-ranges.js';
 import type { RangeOutput } from './range-pipeline.js';
@@ -69,13 +70,6 @@ function defaultRangeBytes(inputBytes: number, threads: number): number {
  */
 const WORKER_YOUNG_GENERATION_MB = 96;
 
-function writeAll(fd: number, chunks: readonly Uint8Array[]): void {
-  for (const bytes of chunks) {
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
-  }
-}
-
 /** Curates `input` over `threads` threads; returns the summed counters of every range's run. */
 export async function curateFileParallel(
   options: ParallelCurateOptions,
@@ -83,108 +77,78 @@ export async function curateFileParallel(
   const rangeBytes =
     options.rangeBytes ?? defaultRangeBytes(statSync(options.input).size, options.threads);
   const ranges = splitIntoLineRanges(options.input, rangeBytes);
-  const counters: Record<string, number> = {};
-  if (ranges.length === 0) return counters;
-
+  if (ranges.length === 0) return {};
   const nextRange = new SharedArrayBuffer(4);
-  const next = new Int32Array(nextRange);
-  const pending = new Map<number, RangeOutput>();
-  let written = 0;
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const wakeUp = () => {
-    wake?.();
-    wake = null;
-  };
-
-  const rowsFd = openSync(options.output, 'a');
-  const dlqFd = openSync(options.dlq, 'a');
-  /** Takes a range's output and writes every output that is next in input order. */
-  const deliver = (index: number, output: RangeOutput) => {
-    pending.set(index, output);
-    for (let ready = pending.get(written); ready !== undefined; ready = pending.get(written)) {
-      pending.delete(written);
-      writeAll(rowsFd, ready.rows);
-      writeAll(dlqFd, ready.dlq);
-      for (const [name, value] of Object.entries(ready.counters)) {
-        counters[name] = (counters[name] ?? 0) + value;
-      }
-      written += 1;
-      options.onProgress?.(written, ranges.length);
-    }
-    if (written === ranges.length) wakeUp();
-  };
-  const fail = (error: Error) => {
-    failure ??= error;
-    wakeUp();
-  };
-
-  const workers: Worker[] = [];
+  const output = new InOrderOutput(options, ranges.length, options.onProgress);
   const inThisThread = options.curateInThisThread ?? true;
-  const workerCount = inThisThread
-    ? Math.min(options.threads - 1, ranges.length - 1)
-    : Math.max(1, Math.min(options.threads - 1, ranges.length));
-  const input: FileModeWorkerInput = {
-    path: options.input,
-    ranges,
-    nextRange,
-    fixedNow: options.fixedNow,
-  };
-  const startWorkers = (entry: URL | null) => {
-    const limits: WorkerOptions = {
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    };
-    for (let i = 0; i < workerCount; i += 1) {
-      const worker =
-        entry === null
-          ? startTsWorker(new URL('./file-mode-worker.ts', import.meta.url), input, limits)
-          : new Worker(entry, { ...limits, workerData: { input } });
-      worker.on('message', (report: FileModeWorkerReport) => {
-        if (report.type === 'failed') fail(new Error(report.message));
-        else {
-          try {
-            deliver(report.index, report);
-          } catch (error) {
-            fail(error instanceof Error ? error : new Error(String(error)));
-          }
-        }
-      });
-      worker.on('error', fail);
-      worker.on('exit', (code) => {
-        if (code !== 0 && written < ranges.length) {
-          fail(new Error(`file-mode worker thread exited with code ${code}`));
-        }
-      });
-      workers.push(worker);
-    }
-  };
+  const workers: Worker[] = [];
   try {
-    if (workerCount > 0)
-      startWorkers((options.bundleWorker ?? true) ? fileModeWorkerBundle() : null);
-
-    // This thread curates too, until no range is left unclaimed.
-    if (inThisThread) {
-      const { curateLineRange } = await import('./range-pipeline.js');
-      while (failure === null) {
-        const index = Atomics.add(next, 0, 1);
-        if (index >= ranges.length) break;
-        deliver(index, await curateLineRange(options.input, ranges[index]!, options.fixedNow));
-        // Let the workers' reports in between two ranges, so their buffers do not pile up.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+    const count = workerCount(options.threads, ranges.length, inThisThread);
+    if (count > 0) {
+      const entry = (options.bundleWorker ?? true) ? fileModeWorkerBundle() : null;
+      const input = { path: options.input, ranges, nextRange, fixedNow: options.fixedNow };
+      for (let i = 0; i < count; i += 1) workers.push(startWorker(entry, input, output));
     }
-    if (failure === null && written < ranges.length) {
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-    if (failure !== null) throw failure;
-    return counters;
+    if (inThisThread) await curateInThisThread(options, ranges, nextRange, output);
+    await output.finished();
+    return output.counters;
   } finally {
     // Workers still loading when the last range was written were never needed.
-    Atomics.store(next, 0, ranges.length);
+    Atomics.store(new Int32Array(nextRange), 0, ranges.length);
     await Promise.all(workers.map((w) => w.terminate()));
-    closeSync(rowsFd);
-    closeSync(dlqFd);
+    output.close();
+  }
+}
+
+/** Worker threads to start: no more than there are ranges for them to take. */
+function workerCount(threads: number, ranges: number, inThisThread: boolean): number {
+  return inThisThread
+    ? Math.min(threads - 1, ranges - 1)
+    : Math.max(1, Math.min(threads - 1, ranges));
+}
+
+/** A worker thread curating ranges (on the bundle `entry`, or on the sources through tsx). */
+function startWorker(entry: URL | null, input: FileModeWorkerInput, output: InOrderOutput): Worker {
+  const limits: WorkerOptions = {
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  };
+  const worker =
+    entry === null
+      ? startTsWorker(new URL('./file-mode-worker.ts', import.meta.url), input, limits)
+      : new Worker(entry, { ...limits, workerData: { input } });
+  worker.on('message', (report: FileModeWorkerReport) => {
+    if (report.type === 'failed') output.fail(new Error(report.message));
+    else {
+      try {
+        output.deliver(report.index, report);
+      } catch (error) {
+        output.fail(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  });
+  worker.on('error', (error) => output.fail(error));
+  worker.on('exit', (code) => {
+    if (code !== 0 && !output.complete) {
+      output.fail(new Error(`file-mode worker thread exited with code ${code}`));
+    }
+  });
+  return worker;
+}
+
+/** This thread curates too, until no range is left unclaimed or the run failed. */
+async function curateInThisThread(
+  options: ParallelCurateOptions,
+  ranges: readonly LineRange[],
+  nextRange: SharedArrayBuffer,
+  output: InOrderOutput,
+): Promise<void> {
+  const { curateLineRange } = await import('./range-pipeline.js');
+  const next = new Int32Array(nextRange);
+  while (!output.failed) {
+    const index = Atomics.add(next, 0, 1);
+    if (index >= ranges.length) break;
+    output.deliver(index, await curateLineRange(options.input, ranges[index]!, options.fixedNow));
+    // Let the workers' reports in between two ranges, so their buffers do not pile up.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
