@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findObject, ofKind, synthChart, testConfig } from './testing/render-chart.js';
-import { IdentityChart, martSourceTables } from './identity-chart.js';
+import { IdentityChart } from './identity-chart.js';
+import { martSourceTables } from './source-tables.js';
 import { SERVICE_ACCOUNTS, TOPICS } from '../core/resource-names.js';
 
 const config = testConfig('dev');

@@ -12,6 +12,7 @@ export * from './messaging-chart.js';
 export * from '../core/resource-names.js';
 export * from './namespace-chart.js';
 export * from './project-namespace.js';
+export * from './source-tables.js';
 export * from './scheduling-chart.js';
 export * from './streaming-chart.js';
 export * from './streaming-job-chart.js';
