@@ -124,35 +124,39 @@ export function fromHeldMessage(message: {
 /** A row of `pmp_ops.velib_station_status_curated_dlq` (the curated job's failures). */
 export function fromCuratedDlqRow(row: Row): DeadLetter {
   const meta = stringMap(row.event_meta);
-  return {
-    id: `curated:${rowHash(row)}`,
-    source: 'curated',
-    at: timestamp(row.dlq_ts),
-    origin: text(row.stage) ?? 'unknown',
-    reason: text(row.error_type) ?? 'unknown',
-    errorMessage: text(row.error_message),
+  return fromOpsDlqRow(row, 'curated', {
+    origin: text(row.stage),
     messageId: meta?.message_id ?? meta?.messageId ?? null,
-    deliveryAttempts: null,
-    held: null,
     attributes: null,
-    payload: text(row.raw),
-    stored: plain(row),
-  };
+  });
 }
 
 /** A row of `pmp_ops.push_writer_dlq` (a writer's permanently bad messages). */
 export function fromWriterDlqRow(row: Row): DeadLetter {
+  return fromOpsDlqRow(row, 'writer', {
+    origin: text(row.writer),
+    messageId: text(row.message_id),
+    attributes: stringMap(row.attributes),
+  });
+}
+
+/** The two `pmp_ops` failure tables share dlq_ts, error_type, error_message and raw. */
+function fromOpsDlqRow(
+  row: Row,
+  source: 'curated' | 'writer',
+  own: Pick<DeadLetter, 'messageId' | 'attributes'> & { readonly origin: string | null },
+): DeadLetter {
   return {
-    id: `writer:${rowHash(row)}`,
-    source: 'writer',
+    id: `${source}:${rowHash(row)}`,
+    source,
     at: timestamp(row.dlq_ts),
-    origin: text(row.writer) ?? 'unknown',
+    origin: own.origin ?? 'unknown',
     reason: text(row.error_type) ?? 'unknown',
     errorMessage: text(row.error_message),
-    messageId: text(row.message_id),
+    messageId: own.messageId,
     deliveryAttempts: null,
     held: null,
-    attributes: stringMap(row.attributes),
+    attributes: own.attributes,
     payload: text(row.raw),
     stored: plain(row),
   };
