@@ -49,19 +49,52 @@ function escapeHtml(text) {
   return String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+const project = (s) => [s.lon * COS_LAT, -s.lat];
+
 /** Draws (or redraws) the map; `stations` rows come from /api/stations. */
 export function drawMap(container, stations, tip) {
   while (container.firstChild) container.removeChild(container.firstChild);
   const placed = stations.filter((s) => Number.isFinite(s.lat) && Number.isFinite(s.lon));
   if (placed.length === 0) {
-    const div = document.createElement('div');
-    div.className = 'chart-empty';
-    div.textContent = 'Station locations arrive with the daily station_information snapshot';
-    container.appendChild(div);
+    showNoLocations(container);
     return;
   }
-  const project = (s) => [s.lon * COS_LAT, -s.lat];
   const pts = placed.map(project);
+  const frame = frameAround(pts);
+  const svg = svgEl(
+    'svg',
+    {
+      viewBox: `0 0 ${frame.width} ${frame.height}`,
+      preserveAspectRatio: 'xMidYMid meet',
+      role: 'img',
+      'aria-label': `${placed.length} stations`,
+    },
+    container,
+  );
+  const hull = convexHull(pts).map(
+    ([x, y]) => `${frame.sx(x).toFixed(1)},${frame.sy(y).toFixed(1)}`,
+  );
+  svgEl('polygon', { class: 'hull', points: hull.join(' ') }, svg);
+  drawGraticule(svg, frame);
+  const north = svgEl(
+    'text',
+    { class: 'label', x: frame.width - frame.pad, y: frame.pad + 8, 'text-anchor': 'end' },
+    svg,
+  );
+  north.textContent = 'N ↑';
+  const layer = svgEl('g', {}, svg);
+  showTooltips(layer, drawStations(layer, placed, frame), tip);
+}
+
+function showNoLocations(container) {
+  const div = document.createElement('div');
+  div.className = 'chart-empty';
+  div.textContent = 'Station locations arrive with the daily station_information snapshot';
+  container.appendChild(div);
+}
+
+/** The projected points' bounds, scaled to a 1000-wide view box: `sx`/`sy` place a point. */
+function frameAround(pts) {
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
   const minX = Math.min(...xs);
@@ -74,20 +107,11 @@ export function drawMap(container, stations, tip) {
   const height = Math.max(200, (maxY - minY) * scale + 2 * pad);
   const sx = (x) => pad + (x - minX) * scale;
   const sy = (y) => pad + (y - minY) * scale;
-  const svg = svgEl(
-    'svg',
-    {
-      viewBox: `0 0 ${width} ${height}`,
-      preserveAspectRatio: 'xMidYMid meet',
-      role: 'img',
-      'aria-label': `${placed.length} stations`,
-    },
-    container,
-  );
+  return { minX, maxX, minY, maxY, width, height, pad, sx, sy };
+}
 
-  const hull = convexHull(pts).map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
-  svgEl('polygon', { class: 'hull', points: hull.join(' ') }, svg);
-  // A faint graticule every 0.05°, for a sense of distance (0.05° of latitude ≈ 5.6 km).
+// A faint graticule every 0.05°, for a sense of distance (0.05° of latitude ≈ 5.6 km).
+function drawGraticule(svg, { minX, maxX, minY, maxY, width, height, sx, sy }) {
   for (let lat = Math.ceil(-maxY / 0.05) * 0.05; lat <= -minY; lat += 0.05) {
     svgEl('line', { class: 'grid-line', x1: 0, x2: width, y1: sy(-lat), y2: sy(-lat) }, svg);
   }
@@ -98,15 +122,11 @@ export function drawMap(container, stations, tip) {
       svg,
     );
   }
-  const north = svgEl(
-    'text',
-    { class: 'label', x: width - pad, y: pad + 8, 'text-anchor': 'end' },
-    svg,
-  );
-  north.textContent = 'N ↑';
+}
 
+/** One circle per station, coloured by fill; returns the stations by id, for the tooltip. */
+function drawStations(layer, placed, { sx, sy }) {
   const radius = Math.max(3, Math.min(6, 5200 / placed.length));
-  const layer = svgEl('g', {}, svg);
   // Larger, fuller stations drawn last so they stay visible.
   const ordered = [...placed].sort((a, b) => (a.capacity ?? 0) - (b.capacity ?? 0));
   const byId = new Map();
@@ -128,6 +148,11 @@ export function drawMap(container, stations, tip) {
     byId.set(String(s.station_id), s);
     circle.setAttribute('aria-label', s.name ?? s.station_id);
   }
+  return byId;
+}
+
+/** One listener on the layer, not one per circle: the hovered circle names its station. */
+function showTooltips(layer, byId, tip) {
   layer.addEventListener('mousemove', (event) => {
     const target = event.target;
     const s =
