@@ -6,6 +6,7 @@ import {
   BigQueryDataset,
   BigQueryTable,
   type BigQueryDatasetSpecAccess,
+  type BigQueryTableSpec,
 } from '../cdk8s/imports/bigquery.cnrm.cloud.google.com.js';
 import {
   DATASETS,
@@ -73,93 +74,118 @@ export class WarehouseChart extends Chart {
   constructor(scope: Construct, id: string, props: WarehouseChartProps) {
     super(scope, id, { namespace: props.config.namespace });
     const { config } = props;
-    const tables = props.tables ?? TABLES;
-    const views = props.views ?? readMartViews(SQL_DIR);
-    const dashboard = serviceAccountEmail(config, SERVICE_ACCOUNTS.dashboard);
-    // The data-quality run reads the marts its assertions query; its tables are granted one by one.
-    const dataQuality = serviceAccountEmail(config, SERVICE_ACCOUNTS.dataQuality);
-
-    const readers: Record<string, string[]> = {
-      [DATASETS.marts]: [dashboard, dataQuality],
-      [DATASETS.ops]: [dashboard],
-    };
-
-    for (const dataset of Object.values(DATASETS)) {
-      const access: BigQueryDatasetSpecAccess[] = [
-        { role: 'roles/bigquery.dataOwner', specialGroup: 'projectOwners' },
-        ...(readers[dataset] ?? []).map((email) => ({
-          role: 'roles/bigquery.dataViewer',
-          userByEmail: email,
-        })),
-      ];
-      new BigQueryDataset(this, dataset, {
-        metadata: {
-          name: kubernetesName(dataset),
-          annotations: { 'cnrm.cloud.google.com/delete-contents-on-destroy': 'false' },
-        },
-        spec: {
-          resourceId: dataset,
-          location: config.bigqueryLocation,
-          description: DATASET_DESCRIPTIONS[dataset],
-          access,
-        },
-      });
-    }
-
-    const names = new Set<string>();
-    const claim = (tableId: string): string => {
-      const name = kubernetesName(tableId);
-      if (names.has(name)) throw new Error(`two BigQuery tables render as ${name}`);
-      names.add(name);
-      return name;
-    };
-
-    for (const table of tables) {
-      new BigQueryTable(this, `${table.datasetId}.${table.tableId}`, {
-        metadata: { name: claim(table.tableId) },
-        spec: {
-          resourceId: table.tableId,
-          datasetRef: { name: kubernetesName(table.datasetId) },
-          description: table.description,
-          schema: schemaJson(table.fields),
-          ...(table.timePartitioning
-            ? {
-                timePartitioning: {
-                  type: table.timePartitioning.type,
-                  field: table.timePartitioning.field,
-                },
-              }
-            : {}),
-          ...(table.clustering ? { clustering: [...table.clustering] } : {}),
-        },
-      });
-    }
-
-    for (const view of views) {
-      new BigQueryTable(this, `${DATASETS.marts}.${view.tableId}`, {
-        metadata: { name: claim(view.tableId) },
-        spec: {
-          resourceId: view.tableId,
-          datasetRef: { name: kubernetesName(DATASETS.marts) },
-          ...(view.materialized
-            ? {
-                description: `Materialized mart rendered from sql/${view.tableId}.sql.`,
-                materializedView: {
-                  query: view.query,
-                  enableRefresh: true,
-                  refreshIntervalMs: MATERIALIZED_REFRESH_MS,
-                  // The marts de-duplicate with a window, which incremental refresh cannot do.
-                  allowNonIncrementalDefinition: true,
-                },
-                // BigQuery refuses a non-incremental materialized view without one.
-                maxStaleness: config.martsMaxStaleness,
-              }
-            : {
-                description: `Mart view rendered from sql/${view.tableId}.sql.`,
-                view: { query: view.query, useLegacySql: false },
-              }),
-        },
-      });
-    }
+    addDatasets(this, config);
+    const claim = uniqueTableNames();
+    for (const table of props.tables ?? TABLES) addTable(this, claim, table);
+    for (const view of props.views ?? readMartViews(SQL_DIR)) addView(this, claim, config, view);
   }
+}
+
+/** Who reads a dataset whole, through its access list (the other datasets: owners only). */
+function datasetReaders(config: EnvConfig): Record<string, string[]> {
+  const dashboard = serviceAccountEmail(config, SERVICE_ACCOUNTS.dashboard);
+  // The data-quality run reads the marts its assertions query; its tables are granted one by one.
+  const dataQuality = serviceAccountEmail(config, SERVICE_ACCOUNTS.dataQuality);
+  return {
+    [DATASETS.marts]: [dashboard, dataQuality],
+    [DATASETS.ops]: [dashboard],
+  };
+}
+
+function addDatasets(chart: Chart, config: EnvConfig): void {
+  const readers = datasetReaders(config);
+  for (const dataset of Object.values(DATASETS)) {
+    const access: BigQueryDatasetSpecAccess[] = [
+      { role: 'roles/bigquery.dataOwner', specialGroup: 'projectOwners' },
+      ...(readers[dataset] ?? []).map((email) => ({
+        role: 'roles/bigquery.dataViewer',
+        userByEmail: email,
+      })),
+    ];
+    new BigQueryDataset(chart, dataset, {
+      metadata: {
+        name: kubernetesName(dataset),
+        annotations: { 'cnrm.cloud.google.com/delete-contents-on-destroy': 'false' },
+      },
+      spec: {
+        resourceId: dataset,
+        location: config.bigqueryLocation,
+        description: DATASET_DESCRIPTIONS[dataset],
+        access,
+      },
+    });
+  }
+}
+
+/** A table's Kubernetes name, refused when another table already has it. */
+type ClaimName = (tableId: string) => string;
+
+/**
+ * Hands out each table's Kubernetes name once: two tables (or a table and a view) whose ids
+ * render alike would otherwise overwrite each other in the cluster.
+ */
+function uniqueTableNames(): ClaimName {
+  const names = new Set<string>();
+  return (tableId) => {
+    const name = kubernetesName(tableId);
+    if (names.has(name)) throw new Error(`two BigQuery tables render as ${name}`);
+    names.add(name);
+    return name;
+  };
+}
+
+/** A table or view of `datasetId`: the fields every one of them carries, then `spec`. */
+function addBigQueryTable(
+  chart: Chart,
+  claim: ClaimName,
+  datasetId: string,
+  tableId: string,
+  spec: Omit<BigQueryTableSpec, 'resourceId' | 'datasetRef'>,
+): void {
+  new BigQueryTable(chart, `${datasetId}.${tableId}`, {
+    metadata: { name: claim(tableId) },
+    spec: { resourceId: tableId, datasetRef: { name: kubernetesName(datasetId) }, ...spec },
+  });
+}
+
+function addTable(chart: Chart, claim: ClaimName, table: TableDefinition): void {
+  addBigQueryTable(chart, claim, table.datasetId, table.tableId, {
+    description: table.description,
+    schema: schemaJson(table.fields),
+    ...(table.timePartitioning
+      ? {
+          timePartitioning: {
+            type: table.timePartitioning.type,
+            field: table.timePartitioning.field,
+          },
+        }
+      : {}),
+    ...(table.clustering ? { clustering: [...table.clustering] } : {}),
+  });
+}
+
+function addView(chart: Chart, claim: ClaimName, config: EnvConfig, view: MartView): void {
+  addBigQueryTable(
+    chart,
+    claim,
+    DATASETS.marts,
+    view.tableId,
+    view.materialized
+      ? {
+          description: `Materialized mart rendered from sql/${view.tableId}.sql.`,
+          materializedView: {
+            query: view.query,
+            enableRefresh: true,
+            refreshIntervalMs: MATERIALIZED_REFRESH_MS,
+            // The marts de-duplicate with a window, which incremental refresh cannot do.
+            allowNonIncrementalDefinition: true,
+          },
+          // BigQuery refuses a non-incremental materialized view without one.
+          maxStaleness: config.martsMaxStaleness,
+        }
+      : {
+          description: `Mart view rendered from sql/${view.tableId}.sql.`,
+          view: { query: view.query, useLegacySql: false },
+        },
+  );
 }
