@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvConfig } from './env-config.js';
-import { COMPONENTS, type EnvVar } from './components.js';
+import { COMPONENTS, type EnvVar, type RuntimeComponent } from './components.js';
 import { imageRef } from './environment.js';
 import { EMULATORS, IMAGES, SIMULATOR } from '../core/resource-names.js';
 
@@ -43,84 +43,93 @@ export class LocalClusterChart extends Chart {
     const emulators = config.emulators;
     if (!emulators) throw new Error(`environment ${config.name} has no emulators to point at`);
 
-    const toEnv = (vars: readonly EnvVar[]) =>
-      Object.fromEntries(vars.map((v) => [v.name, kplus.EnvValue.fromValue(v.value)]));
-
-    const emulatorDeployment = new kplus.Deployment(this, EMULATORS, {
-      metadata: { name: EMULATORS },
-      replicas: 1,
-      securityContext: SECURITY,
-      containers: [
-        {
-          name: EMULATORS,
-          image: imageRef(config, IMAGES.emulators),
-          ports: Object.entries(EMULATOR_PORTS).map(([name, number]) => ({ name, number })),
-          securityContext: SECURITY,
-          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          readiness: kplus.Probe.fromTcpSocket({ port: EMULATOR_PORTS.admin }),
-        },
-      ],
-    });
-    emulatorDeployment.exposeViaService({
-      name: EMULATORS,
-      ports: Object.entries(EMULATOR_PORTS).map(([name, port]) => ({
-        name,
-        port,
-        targetPort: port,
-      })),
-    });
-
-    // The simulated Vélib feed the collectors fetch, from the same image as the emulators.
-    const simulator = new kplus.Deployment(this, SIMULATOR, {
-      metadata: { name: SIMULATOR },
-      replicas: 1,
-      securityContext: SECURITY,
-      containers: [
-        {
-          name: SIMULATOR,
-          image: imageRef(config, IMAGES.emulators),
-          command: ['node', 'cli/bin/pmp.js', 'simulate', '--host', '0.0.0.0'],
-          args: ['--port', String(SIMULATOR_PORT)],
-          portNumber: SIMULATOR_PORT,
-          securityContext: SECURITY,
-          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          readiness: kplus.Probe.fromHttpGet('/healthz', { port: SIMULATOR_PORT }),
-        },
-      ],
-    });
-    simulator.exposeViaService({
-      name: SIMULATOR,
-      ports: [{ port: SIMULATOR_PORT, targetPort: SIMULATOR_PORT }],
-    });
-
+    addWorkload(this, emulatorsWorkload(config));
+    addWorkload(this, simulatorWorkload(config));
     for (const component of COMPONENTS.filter((c) => c.kind === 'service')) {
-      const env: EnvVar[] = [
-        ...component.env(config),
-        { name: 'PORT', value: String(SERVICE_PORT) },
-        { name: 'PUBSUB_EMULATOR_HOST', value: emulators.pubsubHost },
-        { name: 'BIGQUERY_EMULATOR_HOST', value: emulators.bigqueryHost },
-        ...(component.receivesPush ? [{ name: 'PUSH_JWKS_URL', value: emulators.jwksUrl }] : []),
-      ];
-      const deployment = new kplus.Deployment(this, component.name, {
-        metadata: { name: component.name },
-        replicas: 1,
-        securityContext: SECURITY,
-        containers: [
-          {
-            name: component.name,
-            image: imageRef(config, component.image),
-            portNumber: SERVICE_PORT,
-            envVariables: toEnv(env),
-            securityContext: SECURITY,
-            imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-            readiness: kplus.Probe.fromHttpGet('/healthz', { port: SERVICE_PORT }),
-          },
-        ],
-      });
-      deployment.exposeViaService({
-        name: component.name,
-        ports: [{ port: SERVICE_PORT, targetPort: SERVICE_PORT }],
-      });
+      addWorkload(this, serviceWorkload(config, emulators, component));
     }
   }
+}
+
+type Emulators = NonNullable<EnvConfig['emulators']>;
+
+/** One Deployment of one container, and the Service in front of it, both named `name`. */
+interface Workload {
+  readonly name: string;
+  /** What differs between workloads; the security context and pull policy are the same for all. */
+  readonly container: Omit<kplus.ContainerProps, 'name' | 'securityContext' | 'imagePullPolicy'>;
+  readonly servicePorts: kplus.ServicePort[];
+}
+
+function addWorkload(chart: Chart, workload: Workload): void {
+  const deployment = new kplus.Deployment(chart, workload.name, {
+    metadata: { name: workload.name },
+    replicas: 1,
+    securityContext: SECURITY,
+    containers: [
+      {
+        name: workload.name,
+        ...workload.container,
+        securityContext: SECURITY,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      },
+    ],
+  });
+  deployment.exposeViaService({ name: workload.name, ports: workload.servicePorts });
+}
+
+function emulatorsWorkload(config: EnvConfig): Workload {
+  return {
+    name: EMULATORS,
+    container: {
+      image: imageRef(config, IMAGES.emulators),
+      ports: Object.entries(EMULATOR_PORTS).map(([name, number]) => ({ name, number })),
+      readiness: kplus.Probe.fromTcpSocket({ port: EMULATOR_PORTS.admin }),
+    },
+    servicePorts: Object.entries(EMULATOR_PORTS).map(([name, port]) => ({
+      name,
+      port,
+      targetPort: port,
+    })),
+  };
+}
+
+/** The simulated Vélib feed the collectors fetch, from the same image as the emulators. */
+function simulatorWorkload(config: EnvConfig): Workload {
+  return {
+    name: SIMULATOR,
+    container: {
+      image: imageRef(config, IMAGES.emulators),
+      command: ['node', 'cli/bin/pmp.js', 'simulate', '--host', '0.0.0.0'],
+      args: ['--port', String(SIMULATOR_PORT)],
+      portNumber: SIMULATOR_PORT,
+      readiness: kplus.Probe.fromHttpGet('/healthz', { port: SIMULATOR_PORT }),
+    },
+    servicePorts: [{ port: SIMULATOR_PORT, targetPort: SIMULATOR_PORT }],
+  };
+}
+
+/** A Cloud Run service as a Deployment: its contract environment plus the emulator hosts. */
+function serviceWorkload(
+  config: EnvConfig,
+  emulators: Emulators,
+  component: RuntimeComponent,
+): Workload {
+  const env: EnvVar[] = [
+    ...component.env(config),
+    { name: 'PORT', value: String(SERVICE_PORT) },
+    { name: 'PUBSUB_EMULATOR_HOST', value: emulators.pubsubHost },
+    { name: 'BIGQUERY_EMULATOR_HOST', value: emulators.bigqueryHost },
+    ...(component.receivesPush ? [{ name: 'PUSH_JWKS_URL', value: emulators.jwksUrl }] : []),
+  ];
+  return {
+    name: component.name,
+    container: {
+      image: imageRef(config, component.image),
+      portNumber: SERVICE_PORT,
+      envVariables: Object.fromEntries(env.map((v) => [v.name, kplus.EnvValue.fromValue(v.value)])),
+      readiness: kplus.Probe.fromHttpGet('/healthz', { port: SERVICE_PORT }),
+    },
+    servicePorts: [{ port: SERVICE_PORT, targetPort: SERVICE_PORT }],
+  };
 }
