@@ -23,6 +23,13 @@ const PUSH_RETRY = { minimumBackoff: '10s', maximumBackoff: '600s' } as const;
 /** An empty TTL means the subscription never expires for inactivity. */
 const NEVER_EXPIRES = { ttl: '' } as const;
 
+/** A subscription to `topic` as most are: a minute to ack, a week kept. Others override a field. */
+const onTopic = (topic: string) => ({
+  topicRef: { name: topic },
+  ackDeadlineSeconds: 60,
+  messageRetentionDuration: SEVEN_DAYS,
+});
+
 export interface MessagingChartProps {
   /** The environment rendered. */
   readonly config: EnvConfig;
@@ -57,27 +64,19 @@ export class MessagingChart extends Chart {
       });
 
     subscription(SUBSCRIPTIONS.eventsToBq, {
-      topicRef: { name: TOPICS.events },
-      ackDeadlineSeconds: 60,
+      ...onTopic(TOPICS.events),
       messageRetentionDuration: ONE_DAY,
       pushConfig: push(SERVICES.bqWriter, SERVICE_ACCOUNTS.bqWriterPushInvoker),
       retryPolicy: PUSH_RETRY,
     });
     subscription(SUBSCRIPTIONS.eventsDataflow, {
-      topicRef: { name: TOPICS.events },
+      ...onTopic(TOPICS.events),
       // Dataflow extends deadlines itself; a longer floor avoids redelivery during bundle commits.
       ackDeadlineSeconds: 120,
-      messageRetentionDuration: SEVEN_DAYS,
     });
-    subscription(SUBSCRIPTIONS.eventsAudit, {
-      topicRef: { name: TOPICS.events },
-      ackDeadlineSeconds: 60,
-      messageRetentionDuration: SEVEN_DAYS,
-    });
+    subscription(SUBSCRIPTIONS.eventsAudit, onTopic(TOPICS.events));
     subscription(SUBSCRIPTIONS.stationInfoToBq, {
-      topicRef: { name: TOPICS.stationInfo },
-      ackDeadlineSeconds: 60,
-      messageRetentionDuration: SEVEN_DAYS,
+      ...onTopic(TOPICS.stationInfo),
       pushConfig: push(SERVICES.stationInfoWriter, SERVICE_ACCOUNTS.stationInfoWriterPushInvoker),
       retryPolicy: PUSH_RETRY,
       deadLetterPolicy: {
@@ -85,15 +84,9 @@ export class MessagingChart extends Chart {
         maxDeliveryAttempts: props.maxDeliveryAttempts ?? 5,
       },
     });
-    subscription(SUBSCRIPTIONS.stationInfoDlqHold, {
-      topicRef: { name: TOPICS.stationInfoPushDlq },
-      ackDeadlineSeconds: 60,
-      messageRetentionDuration: SEVEN_DAYS,
-    });
+    subscription(SUBSCRIPTIONS.stationInfoDlqHold, onTopic(TOPICS.stationInfoPushDlq));
     subscription(SUBSCRIPTIONS.stationInfoDlqToBq, {
-      topicRef: { name: TOPICS.stationInfoPushDlq },
-      ackDeadlineSeconds: 60,
-      messageRetentionDuration: SEVEN_DAYS,
+      ...onTopic(TOPICS.stationInfoPushDlq),
       bigqueryConfig: {
         tableRef: { name: kubernetesName(stationInfoPushDlqTable.tableId) },
         writeMetadata: true,
