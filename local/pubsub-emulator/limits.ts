@@ -28,6 +28,8 @@ export const LIMITS = {
   defaultRetentionMs: 7 * 24 * 3600 * 1000,
   minRetentionMs: 10 * 60 * 1000,
   maxRetentionMs: 31 * 24 * 3600 * 1000,
+  /** A subscription keeps messages for 7 days at most (a topic for 31). */
+  maxSubscriptionRetentionMs: 7 * 24 * 3600 * 1000,
   maxFilterBytes: 256,
   /** Most messages one StreamingPull response or Pull carries. */
   maxMessagesPerResponse: 1000,

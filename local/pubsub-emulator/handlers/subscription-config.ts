@@ -2,7 +2,12 @@ import { errors } from '../errors.js';
 import { FilterSyntaxError, parseFilter } from '../filter/parse-filter.js';
 import { LIMITS } from '../limits.js';
 import { parseName } from '../names.js';
-import { durationMs, msToDuration, type SubscriptionConfig } from '../storage/types.js';
+import {
+  durationMs,
+  msToDuration,
+  type Duration,
+  type SubscriptionConfig,
+} from '../storage/types.js';
 
 /** `project:dataset.table` or `project.dataset.table`, as BigQuery subscriptions accept. */
 export function parseBigQueryTable(
@@ -29,85 +34,103 @@ export function normalizeSubscription(input: SubscriptionConfig): SubscriptionCo
   checkAckDeadline(input.ackDeadlineSeconds);
   const config: SubscriptionConfig = { ...input };
   config.ackDeadlineSeconds = input.ackDeadlineSeconds || LIMITS.defaultAckDeadlineSeconds;
-  const retention = durationMs(input.messageRetentionDuration);
-  if (
-    retention !== undefined &&
-    (retention < LIMITS.minRetentionMs || retention > 7 * 24 * 3600 * 1000)
-  ) {
-    throw errors.invalid(
-      'Invalid message_retention_duration: it must be between 10 minutes and 7 days.',
-    );
-  }
-  config.messageRetentionDuration = msToDuration(retention ?? LIMITS.defaultRetentionMs);
-  if (input.filter) {
-    if (Buffer.byteLength(input.filter) > LIMITS.maxFilterBytes) {
-      throw errors.invalid(
-        `Invalid filter: the filter must be at most ${LIMITS.maxFilterBytes} bytes.`,
-      );
-    }
-    try {
-      parseFilter(input.filter);
-    } catch (error) {
-      if (error instanceof FilterSyntaxError)
-        throw errors.invalid(`Invalid filter expression: ${error.message}.`);
-      throw error;
-    }
-  }
-  const dlp = input.deadLetterPolicy;
-  if (dlp && (dlp.deadLetterTopic || dlp.maxDeliveryAttempts)) {
-    parseName('topics', dlp.deadLetterTopic, 'dead_letter_topic');
-    const attempts = dlp.maxDeliveryAttempts || LIMITS.defaultMaxDeliveryAttempts;
-    if (attempts < LIMITS.minDeliveryAttempts || attempts > LIMITS.maxDeliveryAttempts) {
-      throw errors.invalid(
-        `Invalid max_delivery_attempts (${attempts}): it must be between ${LIMITS.minDeliveryAttempts} and ${LIMITS.maxDeliveryAttempts}.`,
-      );
-    }
-    config.deadLetterPolicy = {
-      deadLetterTopic: dlp.deadLetterTopic!,
-      maxDeliveryAttempts: attempts,
-    };
-  } else {
-    delete config.deadLetterPolicy;
-  }
-  if (input.retryPolicy) {
-    const min = durationMs(input.retryPolicy.minimumBackoff) ?? LIMITS.defaultMinimumBackoffMs;
-    const max = durationMs(input.retryPolicy.maximumBackoff) ?? LIMITS.defaultMaximumBackoffMs;
-    if (min < 0 || min > LIMITS.maxBackoffMs || max < 0 || max > LIMITS.maxBackoffMs || min > max) {
-      throw errors.invalid(
-        'Invalid retry_policy: minimum_backoff and maximum_backoff must be between 0 and 600 seconds, minimum not above maximum.',
-      );
-    }
-    config.retryPolicy = { minimumBackoff: msToDuration(min), maximumBackoff: msToDuration(max) };
-  }
+  config.messageRetentionDuration = retentionOf(input.messageRetentionDuration);
+  if (input.filter) checkFilter(input.filter);
+  const deadLetterPolicy = deadLetterPolicyOf(input.deadLetterPolicy);
+  if (deadLetterPolicy) config.deadLetterPolicy = deadLetterPolicy;
+  else delete config.deadLetterPolicy;
+  if (input.retryPolicy) config.retryPolicy = retryPolicyOf(input.retryPolicy);
   const endpoint = input.pushConfig?.pushEndpoint;
-  if (endpoint) {
-    let url: URL | undefined;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw errors.invalid(`Invalid push_endpoint given (endpoint=${endpoint}).`);
-    }
-    if (input.enableExactlyOnceDelivery) {
-      throw errors.invalid('Exactly once delivery is not supported for push subscriptions.');
-    }
-  }
+  if (endpoint) checkPushEndpoint(endpoint, input);
   const table = input.bigqueryConfig?.table;
   if (table !== undefined && table !== '') {
-    if (!parseBigQueryTable(table)) {
-      throw errors.invalid(
-        `Invalid BigQuery table given (table=${table}). Use project:dataset.table.`,
-      );
-    }
-    if (endpoint) throw errors.invalid('A subscription cannot be both push and BigQuery.');
+    checkBigQueryTable(table, endpoint);
     config.bigqueryConfig = { ...input.bigqueryConfig, state: 'ACTIVE' };
   } else if (input.bigqueryConfig) {
     delete config.bigqueryConfig;
   }
   config.state = 'ACTIVE';
   return config;
+}
+
+function retentionOf(duration: Duration | undefined): Duration {
+  const retention = durationMs(duration);
+  if (
+    retention !== undefined &&
+    (retention < LIMITS.minRetentionMs || retention > LIMITS.maxSubscriptionRetentionMs)
+  ) {
+    throw errors.invalid(
+      'Invalid message_retention_duration: it must be between 10 minutes and 7 days.',
+    );
+  }
+  return msToDuration(retention ?? LIMITS.defaultRetentionMs);
+}
+
+function checkFilter(filter: string): void {
+  if (Buffer.byteLength(filter) > LIMITS.maxFilterBytes) {
+    throw errors.invalid(
+      `Invalid filter: the filter must be at most ${LIMITS.maxFilterBytes} bytes.`,
+    );
+  }
+  try {
+    parseFilter(filter);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError)
+      throw errors.invalid(`Invalid filter expression: ${error.message}.`);
+    throw error;
+  }
+}
+
+/** The policy with its defaults, or undefined when neither a topic nor attempts are set. */
+function deadLetterPolicyOf(
+  policy: SubscriptionConfig['deadLetterPolicy'],
+): SubscriptionConfig['deadLetterPolicy'] {
+  if (!policy || (!policy.deadLetterTopic && !policy.maxDeliveryAttempts)) return undefined;
+  parseName('topics', policy.deadLetterTopic, 'dead_letter_topic');
+  const attempts = policy.maxDeliveryAttempts || LIMITS.defaultMaxDeliveryAttempts;
+  if (attempts < LIMITS.minDeliveryAttempts || attempts > LIMITS.maxDeliveryAttempts) {
+    throw errors.invalid(
+      `Invalid max_delivery_attempts (${attempts}): it must be between ${LIMITS.minDeliveryAttempts} and ${LIMITS.maxDeliveryAttempts}.`,
+    );
+  }
+  return { deadLetterTopic: policy.deadLetterTopic!, maxDeliveryAttempts: attempts };
+}
+
+function retryPolicyOf(
+  policy: NonNullable<SubscriptionConfig['retryPolicy']>,
+): SubscriptionConfig['retryPolicy'] {
+  const min = durationMs(policy.minimumBackoff) ?? LIMITS.defaultMinimumBackoffMs;
+  const max = durationMs(policy.maximumBackoff) ?? LIMITS.defaultMaximumBackoffMs;
+  if (min < 0 || min > LIMITS.maxBackoffMs || max < 0 || max > LIMITS.maxBackoffMs || min > max) {
+    throw errors.invalid(
+      'Invalid retry_policy: minimum_backoff and maximum_backoff must be between 0 and 600 seconds, minimum not above maximum.',
+    );
+  }
+  return { minimumBackoff: msToDuration(min), maximumBackoff: msToDuration(max) };
+}
+
+function checkPushEndpoint(endpoint: string, input: SubscriptionConfig): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw errors.invalid(`Invalid push_endpoint given (endpoint=${endpoint}).`);
+  }
+  if (input.enableExactlyOnceDelivery) {
+    throw errors.invalid('Exactly once delivery is not supported for push subscriptions.');
+  }
+}
+
+function checkBigQueryTable(table: string, pushEndpoint: string | undefined): void {
+  if (!parseBigQueryTable(table)) {
+    throw errors.invalid(
+      `Invalid BigQuery table given (table=${table}). Use project:dataset.table.`,
+    );
+  }
+  if (pushEndpoint) throw errors.invalid('A subscription cannot be both push and BigQuery.');
 }
 
 const UPDATABLE: Record<string, keyof SubscriptionConfig> = {
