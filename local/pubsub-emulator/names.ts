@@ -28,6 +28,17 @@ export function parseName(kind: Kind, value: unknown, field = 'name'): ResourceN
   return { project: parts[1]!, id: parts[3]! };
 }
 
+/** The request field `value` once `parseName` accepts it, for handlers that need only the name. */
+export function checkedName(kind: Kind, value: unknown, field = 'name'): string {
+  parseName(kind, value, field);
+  return value as string;
+}
+
+/** A request's `subscription` field, checked: most Subscriber calls start with it. */
+export function subscriptionName(value: unknown): string {
+  return checkedName('subscriptions', value, 'subscription');
+}
+
 /** `projects/{project}` for the List calls. */
 export function parseProject(value: unknown): string {
   const text = typeof value === 'string' ? value : '';

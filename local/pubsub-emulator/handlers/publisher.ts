@@ -1,11 +1,11 @@
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { errors } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { parseName, parseProject } from '../names.js';
+import { checkedName, parseName, subscriptionName } from '../names.js';
 import type { Broker, NewMessage } from '../storage/broker.js';
 import { durationMs, type Duration, type TopicConfig } from '../storage/types.js';
 import { encodePublishResponse, type PublishRequest } from './publish-codec.js';
-import { paginate, unary } from './unary.js';
+import { paginate, projectPage, unaryOver, type ProjectListRequest } from './unary.js';
 
 function checkRetention(d: Duration | undefined): void {
   const ms = durationMs(d);
@@ -63,121 +63,131 @@ function checkOrderingKey(key: string | undefined): string {
 
 /** google.pubsub.v1.Publisher: decode and validate each request, then call the broker. */
 export function publisherHandlers(broker: Broker): UntypedServiceImplementation {
-  const log = broker.log;
+  const rpc = unaryOver(broker);
   return {
-    CreateTopic: unary(log, 'CreateTopic', (req: TopicConfig) => {
-      parseName('topics', req.name);
-      checkRetention(req.messageRetentionDuration);
-      const config: TopicConfig = { name: req.name };
-      if (req.labels) config.labels = req.labels;
-      if (req.messageRetentionDuration)
-        config.messageRetentionDuration = req.messageRetentionDuration;
-      if (req.messageStoragePolicy) config.messageStoragePolicy = req.messageStoragePolicy;
-      return topicOut(broker.createTopic(config));
-    }),
-
-    GetTopic: unary(log, 'GetTopic', (req: { topic?: string }) => {
-      parseName('topics', req.topic, 'topic');
-      return topicOut(broker.getTopic(req.topic!));
-    }),
-
-    UpdateTopic: unary(
-      log,
-      'UpdateTopic',
-      (req: { topic?: TopicConfig; updateMask?: { paths?: string[] } }) => {
-        if (!req.topic) throw errors.invalid('The topic field is required.');
-        parseName('topics', req.topic.name);
-        const paths = req.updateMask?.paths ?? [];
-        if (paths.length === 0)
-          throw errors.invalid('The update_mask in the UpdateTopicRequest must be set.');
-        const current = { ...broker.getTopic(req.topic.name) };
-        for (const path of paths) {
-          if (path === 'labels') current.labels = req.topic.labels ?? {};
-          else if (path === 'message_retention_duration') {
-            checkRetention(req.topic.messageRetentionDuration);
-            current.messageRetentionDuration = req.topic.messageRetentionDuration;
-          } else if (path === 'message_storage_policy') {
-            current.messageStoragePolicy = req.topic.messageStoragePolicy;
-          } else
-            throw errors.invalid(
-              `Invalid update_mask provided in the UpdateTopicRequest: the '${path}' field cannot be updated.`,
-            );
-        }
-        return topicOut(broker.updateTopic(current));
-      },
-    ),
-
-    Publish: unary(log, 'Publish', async (req: PublishRequest) => {
-      parseName('topics', req.topic, 'topic');
-      if ((req.__wireBytes ?? 0) > LIMITS.maxPublishRequestBytes) {
-        throw errors.requestTooLarge(LIMITS.maxPublishRequestBytes);
-      }
-      const messages = req.messages ?? [];
-      if (messages.length === 0) throw errors.invalid('The request contains no messages.');
-      if (messages.length > LIMITS.maxMessagesPerPublish) {
-        throw errors.invalid(
-          `The value for message_count is too large. You passed ${messages.length} in the request, but the maximum value is ${LIMITS.maxMessagesPerPublish}.`,
-        );
-      }
-      const valid = messages.map(validateMessage);
-      return encodePublishResponse(await broker.publish(req.topic!, valid));
-    }),
-
-    ListTopics: unary(
-      log,
-      'ListTopics',
-      (req: { project?: string; pageSize?: number; pageToken?: string }) => {
-        const project = parseProject(req.project);
-        const all = [...broker.topics.values()]
-          .map((t) => t.config)
-          .filter((t) => t.name.startsWith(`projects/${project}/`))
-          .sort((a, b) => a.name.localeCompare(b.name));
-        const { page, nextPageToken } = paginate(all, req.pageSize, req.pageToken);
-        return { topics: page.map(topicOut), nextPageToken };
-      },
-    ),
-
-    ListTopicSubscriptions: unary(
-      log,
-      'ListTopicSubscriptions',
-      (req: { topic?: string; pageSize?: number; pageToken?: string }) => {
-        parseName('topics', req.topic, 'topic');
-        const { page, nextPageToken } = paginate(
-          broker.topicSubscriptions(req.topic!),
-          req.pageSize,
-          req.pageToken,
-        );
-        return { subscriptions: page, nextPageToken };
-      },
-    ),
-
-    ListTopicSnapshots: unary(
-      log,
-      'ListTopicSnapshots',
-      (req: { topic?: string; pageSize?: number; pageToken?: string }) => {
-        parseName('topics', req.topic, 'topic');
-        broker.getTopic(req.topic!);
-        const names = [...broker.snapshots.values()]
-          .filter((s) => s.topic === req.topic)
-          .map((s) => s.name)
-          .sort();
-        const { page, nextPageToken } = paginate(names, req.pageSize, req.pageToken);
-        return { snapshots: page, nextPageToken };
-      },
-    ),
-
-    DeleteTopic: unary(log, 'DeleteTopic', (req: { topic?: string }) => {
-      parseName('topics', req.topic, 'topic');
-      broker.deleteTopic(req.topic!);
-      return {};
-    }),
-
-    DetachSubscription: unary(log, 'DetachSubscription', (req: { subscription?: string }) => {
-      parseName('subscriptions', req.subscription, 'subscription');
-      const sub = broker.getSubscription(req.subscription!);
-      broker.updateSubscription({ ...sub.config, detached: true });
-      sub.clear();
-      return {};
-    }),
+    CreateTopic: rpc('CreateTopic', createTopic),
+    GetTopic: rpc('GetTopic', getTopic),
+    UpdateTopic: rpc('UpdateTopic', updateTopic),
+    Publish: rpc('Publish', publish),
+    ListTopics: rpc('ListTopics', listTopics),
+    ListTopicSubscriptions: rpc('ListTopicSubscriptions', listTopicSubscriptions),
+    ListTopicSnapshots: rpc('ListTopicSnapshots', listTopicSnapshots),
+    DeleteTopic: rpc('DeleteTopic', deleteTopic),
+    DetachSubscription: rpc('DetachSubscription', detachSubscription),
   };
+}
+
+/** A request's `topic` field, checked. */
+function topicName(value: unknown): string {
+  return checkedName('topics', value, 'topic');
+}
+
+function createTopic(broker: Broker, req: TopicConfig): TopicConfig {
+  parseName('topics', req.name);
+  checkRetention(req.messageRetentionDuration);
+  const config: TopicConfig = { name: req.name };
+  if (req.labels) config.labels = req.labels;
+  if (req.messageRetentionDuration) config.messageRetentionDuration = req.messageRetentionDuration;
+  if (req.messageStoragePolicy) config.messageStoragePolicy = req.messageStoragePolicy;
+  return topicOut(broker.createTopic(config));
+}
+
+function getTopic(broker: Broker, req: { topic?: string }): TopicConfig {
+  return topicOut(broker.getTopic(topicName(req.topic)));
+}
+
+function updateTopic(
+  broker: Broker,
+  req: { topic?: TopicConfig; updateMask?: { paths?: string[] } },
+): TopicConfig {
+  if (!req.topic) throw errors.invalid('The topic field is required.');
+  parseName('topics', req.topic.name);
+  const paths = req.updateMask?.paths ?? [];
+  if (paths.length === 0)
+    throw errors.invalid('The update_mask in the UpdateTopicRequest must be set.');
+  const next = { ...broker.getTopic(req.topic.name) };
+  for (const path of paths) updateTopicField(next, req.topic, path);
+  return topicOut(broker.updateTopic(next));
+}
+
+/** Copies the field an update_mask path names from `update` into `next`. */
+function updateTopicField(next: TopicConfig, update: TopicConfig, path: string): void {
+  if (path === 'labels') next.labels = update.labels ?? {};
+  else if (path === 'message_retention_duration') {
+    checkRetention(update.messageRetentionDuration);
+    next.messageRetentionDuration = update.messageRetentionDuration;
+  } else if (path === 'message_storage_policy') {
+    next.messageStoragePolicy = update.messageStoragePolicy;
+  } else
+    throw errors.invalid(
+      `Invalid update_mask provided in the UpdateTopicRequest: the '${path}' field cannot be updated.`,
+    );
+}
+
+async function publish(broker: Broker, req: PublishRequest): Promise<Buffer> {
+  const topic = topicName(req.topic);
+  const valid = checkedBatch(req).map(validateMessage);
+  return encodePublishResponse(await broker.publish(topic, valid));
+}
+
+/** The request's messages, within the service's request size and message count limits. */
+function checkedBatch(req: PublishRequest): NonNullable<PublishRequest['messages']> {
+  if ((req.__wireBytes ?? 0) > LIMITS.maxPublishRequestBytes) {
+    throw errors.requestTooLarge(LIMITS.maxPublishRequestBytes);
+  }
+  const messages = req.messages ?? [];
+  if (messages.length === 0) throw errors.invalid('The request contains no messages.');
+  if (messages.length > LIMITS.maxMessagesPerPublish) {
+    throw errors.invalid(
+      `The value for message_count is too large. You passed ${messages.length} in the request, but the maximum value is ${LIMITS.maxMessagesPerPublish}.`,
+    );
+  }
+  return messages;
+}
+
+function listTopics(broker: Broker, req: ProjectListRequest) {
+  const configs = Array.from(broker.topics.values(), (t) => t.config);
+  const { page, nextPageToken } = projectPage(configs, req);
+  return { topics: page.map(topicOut), nextPageToken };
+}
+
+interface TopicListRequest {
+  topic?: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+function listTopicSubscriptions(
+  broker: Broker,
+  req: TopicListRequest,
+): { subscriptions: string[]; nextPageToken: string } {
+  const names = broker.topicSubscriptions(topicName(req.topic));
+  const { page, nextPageToken } = paginate(names, req.pageSize, req.pageToken);
+  return { subscriptions: page, nextPageToken };
+}
+
+function listTopicSnapshots(
+  broker: Broker,
+  req: TopicListRequest,
+): { snapshots: string[]; nextPageToken: string } {
+  const topic = topicName(req.topic);
+  broker.getTopic(topic);
+  const names = [...broker.snapshots.values()]
+    .filter((s) => s.topic === topic)
+    .map((s) => s.name)
+    .sort();
+  const { page, nextPageToken } = paginate(names, req.pageSize, req.pageToken);
+  return { snapshots: page, nextPageToken };
+}
+
+function deleteTopic(broker: Broker, req: { topic?: string }): object {
+  broker.deleteTopic(topicName(req.topic));
+  return {};
+}
+
+function detachSubscription(broker: Broker, req: { subscription?: string }): object {
+  const sub = broker.getSubscription(subscriptionName(req.subscription));
+  broker.updateSubscription({ ...sub.config, detached: true });
+  sub.clear();
+  return {};
 }

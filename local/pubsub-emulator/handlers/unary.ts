@@ -1,6 +1,8 @@
 import { Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ApiError, toServiceError } from '../errors.js';
+import { parseProject } from '../names.js';
+import type { Broker } from '../storage/broker.js';
 
 /** Wraps a handler so anything it throws (sync or async) becomes a gRPC status, never a crash. */
 export function unary<Req, Res>(
@@ -26,6 +28,15 @@ export function unary<Req, Res>(
   };
 }
 
+/** A unary RPC written as a module function of the broker and the decoded request. */
+export type BrokerHandler<Req, Res> = (broker: Broker, request: Req) => Res | Promise<Res>;
+
+/** `unary` over one broker, logging with the broker's logger: `rpc('GetTopic', getTopic)`. */
+export function unaryOver(broker: Broker) {
+  return <Req, Res>(method: string, handle: BrokerHandler<Req, Res>) =>
+    unary(broker.log, method, (request: Req) => handle(broker, request));
+}
+
 /** Page through a sorted list with an offset token, as the List calls do. */
 export function paginate<T>(
   items: readonly T[],
@@ -37,4 +48,24 @@ export function paginate<T>(
   const page = items.slice(start, start + size);
   const next = start + size < items.length ? String(start + size) : '';
   return { page, nextPageToken: next };
+}
+
+/** ListTopics, ListSubscriptions and ListSnapshots name a project and page through its resources. */
+export interface ProjectListRequest {
+  project?: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+/** The request's page of the project's resources, sorted by name with `order`. */
+export function projectPage<T extends { name: string }>(
+  items: Iterable<T>,
+  request: ProjectListRequest,
+  order: (a: string, b: string) => number = (a, b) => a.localeCompare(b),
+): { page: T[]; nextPageToken: string } {
+  const prefix = `projects/${parseProject(request.project)}/`;
+  const inProject = [...items]
+    .filter((item) => item.name.startsWith(prefix))
+    .sort((a, b) => order(a.name, b.name));
+  return paginate(inProject, request.pageSize, request.pageToken);
 }
