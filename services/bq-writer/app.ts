@@ -1,4 +1,3 @@
-import type { BigQuery } from '@google-cloud/bigquery';
 import type Koa from 'koa';
 import {
   memberValueText,
@@ -7,28 +6,18 @@ import {
   safeJsonStringify,
 } from '../../core/index.js';
 import type { RowOf, stationStatusRawTable } from '../../core/warehouse/index.js';
-import { createBaseApp } from '../shared/app-base.js';
-import type { Lifecycle } from '../shared/health.js';
-import type { Logger } from '../../runtime/logger.js';
-import type { PushAuthOptions } from '../shared/push-auth.js';
 import type { PushMessage } from '../shared/push-message.js';
-import { pushWriterRoutes, type WritePlan } from '../shared/push-writer.js';
+import type { WritePlan } from '../shared/push-writer.js';
 import type { TableRef } from '../shared/warehouse-insert.js';
+import { createWriterApp, type PushWriterDeps } from '../shared/writer-app.js';
 
 export const WRITER_NAME = 'pmp-bq-writer';
 
 export type RawStatusRow = RowOf<typeof stationStatusRawTable>;
 
-export interface BqWriterDeps {
-  readonly bigquery: BigQuery;
+export interface BqWriterDeps extends PushWriterDeps {
   /** `pmp_raw.velib_station_status_raw` in every deployment. */
   readonly table: TableRef;
-  readonly dlqTable: TableRef;
-  readonly log: Logger;
-  readonly auth?: PushAuthOptions;
-  readonly lifecycle?: Lifecycle;
-  readonly now?: () => Date;
-  readonly insertTimeoutMs?: number;
 }
 
 /**
@@ -65,17 +54,5 @@ function payloadJson(text: string, payload: unknown): string | null {
 const PAYLOAD_PATH = ['payload'] as const;
 
 export function createApp(deps: BqWriterDeps): Koa {
-  const app = createBaseApp(deps.log, deps.lifecycle ?? { draining: false });
-  const routes = pushWriterRoutes({
-    writer: WRITER_NAME,
-    bigquery: deps.bigquery,
-    table: deps.table,
-    dlqTable: deps.dlqTable,
-    toRows: rawStatusPlan,
-    auth: deps.auth,
-    now: deps.now,
-    insertTimeoutMs: deps.insertTimeoutMs,
-  });
-  app.use(routes.routes()).use(routes.allowedMethods());
-  return app;
+  return createWriterApp(deps, { writer: WRITER_NAME, toRows: rawStatusPlan });
 }

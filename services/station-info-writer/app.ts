@@ -1,4 +1,3 @@
-import type { BigQuery } from '@google-cloud/bigquery';
 import type Koa from 'koa';
 import {
   STATION_INFORMATION_EVENT_TYPE,
@@ -7,33 +6,23 @@ import {
   parseEnvelope,
   type StationInformationRow,
 } from '../../core/index.js';
-import { createBaseApp } from '../shared/app-base.js';
-import type { Lifecycle } from '../shared/health.js';
-import type { Logger } from '../../runtime/logger.js';
-import type { PushAuthOptions } from '../shared/push-auth.js';
 import { PermanentMessageError, type PushMessage } from '../shared/push-message.js';
-import { ForcedFailureError, pushWriterRoutes, type WritePlan } from '../shared/push-writer.js';
+import { ForcedFailureError, type WritePlan } from '../shared/push-writer.js';
 import type { TableRef } from '../shared/warehouse-insert.js';
+import { createWriterApp, type PushWriterDeps } from '../shared/writer-app.js';
 import { drillToRefuse } from './drill.js';
 
 export const WRITER_NAME = 'pmp-velib-station-info-writer';
 
-export interface StationInfoWriterDeps {
-  readonly bigquery: BigQuery;
+export interface StationInfoWriterDeps extends PushWriterDeps {
   /** `pmp_curated.velib_station_information` in every deployment. */
   readonly table: TableRef;
-  readonly dlqTable: TableRef;
-  readonly log: Logger;
   /**
    * The dead-letter drill of the original: when on, a message with attribute `dlq_test=true` is
    * refused with 500 on every delivery, so Pub/Sub dead-letters it after the policy's attempts.
    * @default false
    */
   readonly dlqTestEnabled?: boolean;
-  readonly auth?: PushAuthOptions;
-  readonly lifecycle?: Lifecycle;
-  readonly now?: () => Date;
-  readonly insertTimeoutMs?: number;
 }
 
 /**
@@ -75,18 +64,9 @@ export function dlqDrill(dlqTestEnabled: boolean): (message: PushMessage) => voi
 }
 
 export function createApp(deps: StationInfoWriterDeps): Koa {
-  const app = createBaseApp(deps.log, deps.lifecycle ?? { draining: false });
-  const routes = pushWriterRoutes({
+  return createWriterApp(deps, {
     writer: WRITER_NAME,
-    bigquery: deps.bigquery,
-    table: deps.table,
-    dlqTable: deps.dlqTable,
     toRows: stationInformationPlan,
     inspect: dlqDrill(deps.dlqTestEnabled ?? false),
-    auth: deps.auth,
-    now: deps.now,
-    insertTimeoutMs: deps.insertTimeoutMs,
   });
-  app.use(routes.routes()).use(routes.allowedMethods());
-  return app;
 }
