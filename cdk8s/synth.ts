@@ -17,6 +17,7 @@ import {
   StreamingChart,
   StreamingJobChart,
   WarehouseChart,
+  type RuntimeComponent,
 } from '../charts/index.js';
 import type { PackageName } from './manifests/index.js';
 import { ENV_NAMES, loadEnvConfig, type EnvConfig, type EnvName } from './config/index.js';
@@ -37,106 +38,54 @@ interface ChartFile {
   readonly build: (app: App, id: string) => Chart;
 }
 
+/** A chart class whose props are the environment alone. */
+type EnvChartClass = new (scope: App, id: string, props: { readonly config: EnvConfig }) => Chart;
+
+/** For one environment: `<pkg>/<file>.yaml`, rendered from charts/<file>-chart.ts. */
+function envChartFile(config: EnvConfig) {
+  return (pkg: PackageName, file: string, ChartClass: EnvChartClass): ChartFile => ({
+    pkg,
+    file,
+    source: `${file}-chart`,
+    build: (a, id) => new ChartClass(a, id, { config }),
+  });
+}
+
+/** A runtime component's Knative-style spec: a Cloud Run service or job. */
+function cloudRunFile(config: EnvConfig, component: RuntimeComponent): ChartFile {
+  const service = component.kind === 'service';
+  return {
+    pkg: 'cloud-run',
+    file: component.name,
+    source: service ? 'cloud-run-service-chart' : 'cloud-run-job-chart',
+    build: (a, id) =>
+      service
+        ? new CloudRunServiceChart(a, id, { config, component })
+        : new CloudRunJobChart(a, id, { config, component }),
+  };
+}
+
 /** Which chart renders to which file, for one environment. */
 export function chartFiles(config: EnvConfig): ChartFile[] {
-  const files: ChartFile[] = [
-    {
-      pkg: 'config-sync',
-      file: 'namespace',
-      source: 'namespace-chart',
-      build: (a, id) => new NamespaceChart(a, id, { config }),
-    },
-    {
-      pkg: 'config-sync',
-      file: 'apis',
-      source: 'apis-chart',
-      build: (a, id) => new ApisChart(a, id, { config }),
-    },
-    {
-      pkg: 'config-sync',
-      file: 'messaging',
-      source: 'messaging-chart',
-      build: (a, id) => new MessagingChart(a, id, { config }),
-    },
-    {
-      pkg: 'config-sync',
-      file: 'warehouse',
-      source: 'warehouse-chart',
-      build: (a, id) => new WarehouseChart(a, id, { config }),
-    },
-    {
-      pkg: 'config-sync',
-      file: 'identity',
-      source: 'identity-chart',
-      build: (a, id) => new IdentityChart(a, id, { config }),
-    },
-    {
-      pkg: 'config-sync',
-      file: 'streaming',
-      source: 'streaming-chart',
-      build: (a, id) => new StreamingChart(a, id, { config }),
-    },
-    {
-      pkg: 'demo',
-      file: 'scheduling',
-      source: 'scheduling-chart',
-      build: (a, id) => new SchedulingChart(a, id, { config }),
-    },
-    {
-      pkg: 'demo',
-      file: 'streaming-job',
-      source: 'streaming-job-chart',
-      build: (a, id) => new StreamingJobChart(a, id, { config }),
-    },
-  ];
-  for (const component of COMPONENTS) {
-    files.push(
-      component.kind === 'service'
-        ? {
-            pkg: 'cloud-run',
-            file: component.name,
-            source: 'cloud-run-service-chart',
-            build: (a, id) => new CloudRunServiceChart(a, id, { config, component }),
-          }
-        : {
-            pkg: 'cloud-run',
-            file: component.name,
-            source: 'cloud-run-job-chart',
-            build: (a, id) => new CloudRunJobChart(a, id, { config, component }),
-          },
-    );
-  }
-  if (config.name === 'local') {
+  const file = envChartFile(config);
+  return [
+    file('config-sync', 'namespace', NamespaceChart),
+    file('config-sync', 'apis', ApisChart),
+    file('config-sync', 'messaging', MessagingChart),
+    file('config-sync', 'warehouse', WarehouseChart),
+    file('config-sync', 'identity', IdentityChart),
+    file('config-sync', 'streaming', StreamingChart),
+    file('demo', 'scheduling', SchedulingChart),
+    file('demo', 'streaming-job', StreamingJobChart),
+    ...COMPONENTS.map((component) => cloudRunFile(config, component)),
     // No budget or GKE bootstrap on a laptop; the local cluster instead.
-    files.push({
-      pkg: 'k8s',
-      file: 'namespace',
-      source: 'namespace-chart',
-      build: (a, id) => new NamespaceChart(a, id, { config }),
-    });
-    files.push({
-      pkg: 'k8s',
-      file: 'local-cluster',
-      source: 'local-cluster-chart',
-      build: (a, id) => new LocalClusterChart(a, id, { config }),
-    });
-  } else {
-    files.push(
-      {
-        pkg: 'config-sync',
-        file: 'budget',
-        source: 'budget-chart',
-        build: (a, id) => new BudgetChart(a, id, { config }),
-      },
-      {
-        pkg: 'bootstrap',
-        file: 'bootstrap',
-        source: 'bootstrap-chart',
-        build: (a, id) => new BootstrapChart(a, id, { config }),
-      },
-    );
-  }
-  return files;
+    ...(config.name === 'local'
+      ? [file('k8s', 'namespace', NamespaceChart), file('k8s', 'local-cluster', LocalClusterChart)]
+      : [
+          file('config-sync', 'budget', BudgetChart),
+          file('bootstrap', 'bootstrap', BootstrapChart),
+        ]),
+  ];
 }
 
 interface K8sObject {
