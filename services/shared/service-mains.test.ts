@@ -1,13 +1,24 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
  * Each entry point as Cloud Run starts it, with an environment it must refuse: one fatal JSON log
- * line naming the variable, and the exit status the platform shows, before anything listens.
+ * line saying why, and the exit status the platform shows.
  */
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface LogLine {
+  severity: string;
+  message: string;
+  err: { message: string; code?: string };
+}
 
 function runMain(
   service: string,
@@ -27,6 +38,17 @@ function runMain(
   });
 }
 
+function listening(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closed(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
 describe('a service main refused its environment', () => {
   it.each([
     { service: 'bq-writer', variable: 'PORT', value: 'not-a-port', exitCode: 1 },
@@ -38,15 +60,41 @@ describe('a service main refused its environment', () => {
       const { code, lines } = await runMain(service, { [variable]: value });
       expect(code).toBe(exitCode);
       expect(lines).toHaveLength(1);
-      const line = JSON.parse(lines[0]!) as {
-        severity: string;
-        message: string;
-        err: { message: string };
-      };
+      const line = JSON.parse(lines[0]!) as LogLine;
       expect(line.severity).toBe('CRITICAL');
       expect(line.message).toBe('configuration rejected');
       expect(line.err.message).toContain(`invalid configuration: ${variable} is invalid`);
     },
     60_000,
   );
+});
+
+describe('the dashboard main with no project to read', () => {
+  // The client's fallbacks, kept on this machine: an empty gcloud configuration, and a metadata
+  // server on loopback that is not Google's (no Metadata-Flavor header), as off Google Cloud.
+  let metadata: Server;
+  let metadataPort: number;
+  let gcloudConfig: string;
+  beforeAll(async () => {
+    metadata = createServer((_request, response) => response.writeHead(404).end());
+    metadataPort = await listening(metadata);
+    gcloudConfig = mkdtempSync(path.join(tmpdir(), 'pmp-gcloud-'));
+  });
+  afterAll(async () => {
+    await closed(metadata);
+    rmSync(gcloudConfig, { recursive: true, force: true });
+  });
+
+  it('logs one fatal line naming PROJECT_ID and exits 1', async () => {
+    const { code, lines } = await runMain('dashboard', {
+      GCE_METADATA_HOST: `127.0.0.1:${metadataPort}`,
+      CLOUDSDK_CONFIG: gcloudConfig,
+    });
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as LogLine;
+    expect(line.severity).toBe('CRITICAL');
+    expect(line.message).toBe('configuration rejected');
+    expect(line.err.message).toContain('invalid configuration: PROJECT_ID is required but not set');
+  }, 60_000);
 });
