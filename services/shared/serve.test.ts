@@ -62,4 +62,28 @@ describe('serve', () => {
     await running.close();
     await expect(stuck).rejects.toThrow();
   });
+
+  it('in-process (no signal handling), a taken port rejects with the listen error', async () => {
+    const lifecycle = { draining: false };
+    const first = await serve(createBaseApp(silentLogger(), lifecycle), {
+      port: 0,
+      host: '127.0.0.1',
+      log: silentLogger(),
+      lifecycle,
+      handleSignals: false,
+    });
+    try {
+      await expect(
+        serve(createBaseApp(silentLogger(), lifecycle), {
+          port: first.port,
+          host: '127.0.0.1',
+          log: silentLogger(),
+          lifecycle,
+          handleSignals: false,
+        }),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await first.close();
+    }
+  });
 });

@@ -21,7 +21,11 @@ export interface ServeOptions {
    * Cloud Run allows 10 s between SIGTERM and SIGKILL. @default 8000
    */
   readonly drainMs?: number;
-  /** Install SIGTERM/SIGINT handlers. @default true */
+  /**
+   * A process of its own (an entry point): install SIGTERM/SIGINT handlers, and end the process
+   * with one fatal log line when the port cannot be had (in use, not permitted). Otherwise the
+   * returned promise rejects with the listen error. @default true
+   */
   readonly handleSignals?: boolean;
   /**
    * The local stack's process id (`PMP_STACK_PID`, validated with the service's settings): exit as
@@ -46,13 +50,7 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
   const server = createServer(app.callback());
   // Cloud Run's front end keeps connections open; don't let Node time them out first.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOrExit(server, options);
   const { address, port } = server.address() as AddressInfo;
   const drainMs = options.drainMs ?? 8_000;
   let closing: Promise<void> | undefined;
@@ -111,4 +109,33 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
   // A wildcard bind (the default) also answers on IPv4 loopback, the address every caller has.
   const reachable = options.host === undefined ? '127.0.0.1' : connectHost(options.host);
   return { server, port, url: `http://${reachable}:${port}`, close };
+}
+
+/**
+ * A taken port is a deployment fault, not a bug: an entry point says so in one line Cloud Run
+ * shows (where an uncaught rejection would print a bare stack trace) and exits 1.
+ */
+async function listenOrExit(server: Server, options: ServeOptions): Promise<void> {
+  try {
+    await listen(server, options.port, options.host);
+  } catch (error) {
+    if (!(options.handleSignals ?? true)) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? 'it is already in use' : (error as Error).message;
+    options.log.fatal(
+      { err: error, port: options.port, host: options.host },
+      `cannot listen on port ${options.port}: ${reason}`,
+    );
+    process.exit(1);
+  }
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

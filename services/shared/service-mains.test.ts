@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
- * Each entry point as Cloud Run starts it, with an environment it must refuse: one fatal JSON log
- * line saying why, and the exit status the platform shows.
+ * Each entry point as Cloud Run starts it, with an environment it must refuse or a port it cannot
+ * have: one fatal JSON log line saying why, and the exit status the platform shows.
  */
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -97,4 +97,42 @@ describe('the dashboard main with no project to read', () => {
     expect(line.message).toBe('configuration rejected');
     expect(line.err.message).toContain('invalid configuration: PROJECT_ID is required but not set');
   }, 60_000);
+});
+
+describe('a service main whose port is taken', () => {
+  let occupant: Server;
+  let port: number;
+  beforeAll(async () => {
+    occupant = createServer((_request, response) => response.end());
+    port = await listening(occupant);
+  });
+  afterAll(() => closed(occupant));
+
+  it.each([
+    { service: 'bq-writer', env: {} },
+    { service: 'station-info-writer', env: {} },
+    { service: 'data-quality', env: {} },
+    { service: 'dashboard', env: { PROJECT_ID: 'pmp-test' } },
+    {
+      service: 'velib-collector',
+      env: { TOPIC_ID: 'pmp-velib-station-status', FEED_URL: 'http://127.0.0.1:9/feed.json' },
+    },
+  ])(
+    '$service logs one fatal line naming the port and exits 1',
+    async ({ service, env }) => {
+      const { code, lines } = await runMain(service, {
+        ...env,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      });
+      expect(code).toBe(1);
+      // Every line is a JSON log line: no bare stack trace.
+      const parsed = lines.map((text) => JSON.parse(text) as LogLine);
+      const fatal = parsed.filter((line) => line.severity === 'CRITICAL');
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0]!.message).toBe(`cannot listen on port ${port}: it is already in use`);
+      expect(fatal[0]!.err.code).toBe('EADDRINUSE');
+    },
+    60_000,
+  );
 });
