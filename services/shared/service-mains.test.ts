@@ -108,7 +108,7 @@ describe('a service main whose port is taken', () => {
   });
   afterAll(() => closed(occupant));
 
-  it.each([
+  it.each<{ service: string; env: Record<string, string> }>([
     { service: 'bq-writer', env: {} },
     { service: 'station-info-writer', env: {} },
     { service: 'data-quality', env: {} },
