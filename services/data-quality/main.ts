@@ -4,7 +4,7 @@ import { BigQuery } from '@google-cloud/bigquery';
 import type { Lifecycle } from '../shared/health.js';
 import { createLogger } from '../../runtime/logger.js';
 import { settingsOrExit } from '../../runtime/config.js';
-import { serve } from '../shared/serve.js';
+import { serveMain } from '../shared/serve.js';
 import { createApp } from './app.js';
 import { readAssertions } from './assertions.js';
 import { loadDataQualitySettings } from './config.js';
@@ -24,10 +24,4 @@ const app = createApp({
   log,
   lifecycle,
 });
-await serve(app, {
-  port: settings.PORT,
-  host: settings.HOST,
-  log,
-  lifecycle,
-  stackPid: settings.PMP_STACK_PID,
-});
+await serveMain(app, settings, { log, lifecycle });

@@ -111,6 +111,27 @@ export async function serve(app: Koa, options: ServeOptions): Promise<RunningSer
   return { server, port, url: `http://${reachable}:${port}`, close };
 }
 
+/** The listening part of an entry point's validated environment. */
+export interface ListenSettings {
+  readonly PORT: number;
+  readonly HOST?: string;
+  readonly PMP_STACK_PID?: number;
+}
+
+/** `serve` for an entry point: HOST, PORT and PMP_STACK_PID from its settings, signals handled. */
+export function serveMain(
+  app: Koa,
+  settings: ListenSettings,
+  options: Pick<ServeOptions, 'log' | 'lifecycle' | 'onClose'>,
+): Promise<RunningServer> {
+  return serve(app, {
+    ...options,
+    port: settings.PORT,
+    host: settings.HOST,
+    stackPid: settings.PMP_STACK_PID,
+  });
+}
+
 /**
  * A taken port is a deployment fault, not a bug: an entry point says so in one line Cloud Run
  * shows (where an uncaught rejection would print a bare stack trace) and exits 1.

@@ -4,7 +4,7 @@ import type { Lifecycle } from './health.js';
 import { createLogger, type Logger } from '../../runtime/logger.js';
 import { settingsOrExit } from '../../runtime/config.js';
 import type { PushAuthOptions } from './push-auth.js';
-import { serve, type RunningServer } from './serve.js';
+import { serveMain, type RunningServer } from './serve.js';
 import { parseTableRef } from './table-ref.js';
 import type { TableRef } from './warehouse-insert.js';
 import { loadWriterSettings, type WriterSettings } from './writer-config.js';
@@ -51,11 +51,5 @@ export async function startWriter(
     },
     'starting',
   );
-  return serve(app, {
-    port: settings.PORT,
-    host: settings.HOST,
-    log,
-    lifecycle,
-    stackPid: settings.PMP_STACK_PID,
-  });
+  return serveMain(app, settings, { log, lifecycle });
 }

@@ -3,7 +3,7 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { createLogger } from '../../runtime/logger.js';
 import { settingsOrExit } from '../../runtime/config.js';
-import { serve } from '../shared/serve.js';
+import { serveMain } from '../shared/serve.js';
 import type { Lifecycle } from '../shared/health.js';
 import { createApp } from './app.js';
 import { collectSettings, loadCollectorSettings } from './config.js';
@@ -20,12 +20,9 @@ log.info(
 );
 const auth = { audience: settings.INVOKER_AUDIENCE, jwksUrl: settings.INVOKER_JWKS_URL };
 const app = createApp({ topic, settings: collectSettings(settings), auth, log, lifecycle });
-await serve(app, {
-  port: settings.PORT,
-  host: settings.HOST,
+await serveMain(app, settings, {
   log,
   lifecycle,
-  stackPid: settings.PMP_STACK_PID,
   onClose: async () => {
     await topic.flush();
     await pubsub.close();
