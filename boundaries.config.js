@@ -3,6 +3,7 @@
 // source are the same place). Tests and test support (`*.test.ts`, `testing/`, `services/e2e/`)
 // may reach across: an end-to-end test starts the emulators. `cli/` and `bench/` import anything.
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const FOLDERS = [
   'core',
@@ -122,3 +123,19 @@ export const BOUNDARY_ZONES = [
     'cdk8s/ may import charts/, core/, runtime/ and sql/ (cdk8s/README.md).',
   ),
 ];
+
+/**
+ * Each npm workspace and the folders its image ships: production code there imports only the
+ * packages that workspace's package.json lists (import-x/no-extraneous-dependencies), so a service
+ * image (`npm ci --omit=dev --workspace=services`) installs everything it runs and nothing more.
+ * core/ and runtime/ go into every service bundle too, but the rule also reads the package.json
+ * nearest a file (the root's, for them): boundaries.test.ts checks their imports instead.
+ */
+export const WORKSPACE_PACKAGES = [
+  { files: ['services/**/*.ts'], packageDir: 'services' },
+  { files: ['local/bigquery-emulator/**/*.ts'], packageDir: 'local/bigquery-emulator' },
+  { files: ['local/pubsub-emulator/**/*.ts'], packageDir: 'local/pubsub-emulator' },
+].map(({ files, packageDir }) => ({
+  files,
+  packageDir: fileURLToPath(new URL(`./${packageDir}`, import.meta.url)),
+}));

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -10,15 +11,43 @@ import { describe, expect, it } from 'vitest';
 
 const eslint = new ESLint({ cwd: import.meta.dirname });
 
+async function lintErrors(filePath: string, specifier: string, rule: string): Promise<string[]> {
+  const code = `import * as target from '${specifier}';\nexport const used = target;\n`;
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.ruleId === rule).map((m) => m.message);
+}
+
 async function boundaryErrors(filePath: string, specifier: string): Promise<string[]> {
   // The rule checks resolved files only: a case naming no real file would prove nothing.
   const target = join(dirname(filePath), specifier).replace(/\.js$/, '.ts');
   expect(existsSync(join(import.meta.dirname, target)), `${target} exists`).toBe(true);
-  const code = `import * as target from '${specifier}';\nexport const used = target;\n`;
-  const [result] = await eslint.lintText(code, { filePath });
-  return result!.messages
-    .filter((m) => m.ruleId === 'import-x/no-restricted-paths')
-    .map((m) => m.message);
+  return lintErrors(filePath, specifier, 'import-x/no-restricted-paths');
+}
+
+const packageErrors = (filePath: string, specifier: string) =>
+  lintErrors(filePath, specifier, 'import-x/no-extraneous-dependencies');
+
+function dependenciesOf(workspace: string): Set<string> {
+  const manifest = JSON.parse(
+    readFileSync(join(import.meta.dirname, workspace, 'package.json'), 'utf8'),
+  ) as { dependencies?: Record<string, string> };
+  return new Set(Object.keys(manifest.dependencies ?? {}));
+}
+
+/** The packages a file imports at run time (type-only imports are erased). */
+function runtimePackagesOf(source: string): string[] {
+  const specifiers = [
+    ...source.matchAll(/^import\s+(?!type\s)(?:[^'"]*?\sfrom\s+)?'([^']+)'/gms),
+    ...source.matchAll(/\bimport\('([^']+)'\)/g),
+  ].map((match) => match[1]!);
+  return specifiers
+    .filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('node:'))
+    .map((specifier) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
 }
 
 describe('folder boundaries', () => {
@@ -61,5 +90,49 @@ describe('folder boundaries', () => {
     ['local/stack/zz.test.ts', '../../charts/index.js'],
   ])('%s importing %s is allowed', async (file, specifier) => {
     expect(await boundaryErrors(file, specifier)).toEqual([]);
+  });
+});
+
+describe('workspace dependencies', () => {
+  it.each([
+    ['services/bq-writer/zz.ts', '@duckdb/node-api'],
+    ['services/dashboard/zz.ts', 'apache-beam/transforms'],
+    ['services/shared/zz.ts', 'playwright-core'],
+    ['local/pubsub-emulator/zz.ts', '@duckdb/node-api'],
+    ['local/bigquery-emulator/zz.ts', '@google-cloud/pubsub'],
+  ])('%s importing %s, which its package.json does not list, is refused', async (file, name) => {
+    const errors = await packageErrors(file, name);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`'${name.split('/')[0]}`);
+  });
+
+  it.each([
+    ['services/bq-writer/zz.ts', '@google-cloud/bigquery'],
+    ['local/bigquery-emulator/zz.ts', '@duckdb/node-api'],
+    ['local/pubsub-emulator/zz.ts', '@grpc/grpc-js'],
+    ['services/bq-writer/zz.test.ts', '@duckdb/node-api'],
+  ])('%s importing %s is allowed', async (file, name) => {
+    expect(await packageErrors(file, name)).toEqual([]);
+  });
+
+  it('core/ and runtime/, bundled into every service, import only what services/ lists', () => {
+    const listed = dependenciesOf('services');
+    const files = execFileSync('git', ['ls-files', 'core/*.ts', 'runtime/*.ts'], {
+      cwd: import.meta.dirname,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter((file) => file && !file.endsWith('.test.ts') && !file.includes('/testing/'));
+    expect(files.length).toBeGreaterThan(10);
+    const missing = files.flatMap((file) =>
+      runtimePackagesOf(readFileSync(join(import.meta.dirname, file), 'utf8'))
+        .filter((name) => !listed.has(name))
+        .map((name) => `${file}: ${name}`),
+    );
+    expect(missing).toEqual([]);
+    // The scan sees the packages runtime/ does use.
+    expect(
+      runtimePackagesOf(readFileSync(join(import.meta.dirname, 'runtime/logger.ts'), 'utf8')),
+    ).toContain('pino');
   });
 });

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
-import { BOUNDARY_EXEMPT, BOUNDARY_ZONES } from './boundaries.config.js';
+import { BOUNDARY_EXEMPT, BOUNDARY_ZONES, WORKSPACE_PACKAGES } from './boundaries.config.js';
 
 export default tseslint.config(
   {
@@ -59,4 +59,22 @@ export default tseslint.config(
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: { 'import-x/no-restricted-paths': ['error', { zones: BOUNDARY_ZONES }] },
   },
+  ...WORKSPACE_PACKAGES.map(({ files, packageDir }) => ({
+    // A workspace's code imports only what its own package.json lists (boundaries.config.js).
+    files,
+    ignores: BOUNDARY_EXEMPT,
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        {
+          packageDir,
+          devDependencies: false,
+          optionalDependencies: false,
+          peerDependencies: false,
+        },
+      ],
+    },
+  })),
 );
