@@ -1,6 +1,6 @@
 import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
 import bindings, { type Vector } from '@duckdb/node-bindings';
-import { layoutWidth, type Column, type ColumnBatch } from '../types/columnar.js';
+import { layoutWidth, type Column, type ColumnBatch } from '../types/column-builders.js';
 
 /** Rows per DuckDB data chunk (DuckDB's vector size, 2,048). */
 const CHUNK_ROWS = bindings.vector_size();
