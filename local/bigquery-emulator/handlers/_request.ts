@@ -74,6 +74,30 @@ export function decodePageToken(token: string | undefined): number {
   return Number(match[1]);
 }
 
+/** One page of a resource list (datasets, tables, jobs), as `pageToken` and `maxResults` ask. */
+export interface ListPage<T> {
+  readonly items: T[];
+  /** `{ nextPageToken }` while more items follow, else `{}`: spread last into the response. */
+  readonly next: { nextPageToken?: string };
+}
+
+/** The page of `all` a list request asks for: from its `pageToken`, `maxResults` (1000) items. */
+export function listPage<T>(ctx: Context, all: readonly T[]): ListPage<T> {
+  const offset = decodePageToken(queryString(ctx, 'pageToken'));
+  const maxResults = queryInt(ctx, 'maxResults') ?? 1000;
+  const more = offset + maxResults < all.length;
+  return {
+    items: all.slice(offset, offset + maxResults),
+    next: more ? { nextPageToken: encodePageToken(offset + maxResults) } : {},
+  };
+}
+
+/** The first row a row page (tabledata.list, getQueryResults) asks for: its token, else `startIndex`. */
+export function firstRowOf(ctx: Context): number {
+  const token = queryString(ctx, 'pageToken');
+  return token ? decodePageToken(token) : (queryInt(ctx, 'startIndex') ?? 0);
+}
+
 export function etag(): string {
   return Buffer.from(String(Math.random())).toString('base64').slice(0, 22);
 }

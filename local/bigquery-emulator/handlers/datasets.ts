@@ -5,16 +5,7 @@ import type { DatasetResource } from '../storage/metadata.js';
 import { noteTableRewrite } from '../storage/materialized-views.js';
 import { createSchema, dropSchema } from '../storage/rows.js';
 import { forgetTable } from './_forget-table.js';
-import {
-  checkDatasetId,
-  decodePageToken,
-  encodePageToken,
-  etag,
-  param,
-  queryBool,
-  queryInt,
-  readJsonBody,
-} from './_request.js';
+import { checkDatasetId, etag, listPage, param, queryBool, readJsonBody } from './_request.js';
 
 /** Fields a client may set on a dataset (insert, patch, update). */
 const MUTABLE = ['friendlyName', 'description', 'labels', 'defaultTableExpirationMs', 'access'];
@@ -66,14 +57,11 @@ export function getDataset(state: EmulatorState, ctx: Context): void {
 
 export function listDatasets(state: EmulatorState, ctx: Context): void {
   const projectId = param(ctx, 'projectId');
-  const all = state.meta.listDatasets(projectId);
-  const offset = decodePageToken(ctx.query.pageToken as string | undefined);
-  const maxResults = queryInt(ctx, 'maxResults') ?? 1000;
-  const page = all.slice(offset, offset + maxResults);
-  const response: Record<string, unknown> = {
+  const page = listPage(ctx, state.meta.listDatasets(projectId));
+  ctx.body = {
     kind: 'bigquery#datasetList',
     etag: etag(),
-    datasets: page.map((d) => ({
+    datasets: page.items.map((d) => ({
       kind: 'bigquery#dataset',
       id: d.id,
       datasetReference: d.datasetReference,
@@ -81,10 +69,8 @@ export function listDatasets(state: EmulatorState, ctx: Context): void {
       ...(d.friendlyName !== undefined ? { friendlyName: d.friendlyName } : {}),
       ...(d.labels !== undefined ? { labels: d.labels } : {}),
     })),
+    ...page.next,
   };
-  if (offset + maxResults < all.length)
-    response.nextPageToken = encodePageToken(offset + maxResults);
-  ctx.body = response;
 }
 
 /** PATCH changes only the fields sent; PUT (update) replaces the mutable fields. */

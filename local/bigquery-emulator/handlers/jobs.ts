@@ -14,13 +14,13 @@ import type { StatementType } from '../translator.js';
 import { parseCreateView } from './_ddl-view.js';
 import { forgetTable } from './_forget-table.js';
 import {
-  decodePageToken,
   encodePageToken,
   etag,
+  firstRowOf,
+  listPage,
   param,
   queryBool,
   queryInt,
-  queryString,
   readJsonBody,
 } from './_request.js';
 import { duckErrorToInvalidQuery, translateSql } from '../translate-sql.js';
@@ -75,15 +75,7 @@ export async function query(state: EmulatorState, ctx: Context): Promise<void> {
     maxResults: typeof body.maxResults === 'number' ? body.maxResults : undefined,
     int64Timestamp: formatOptions.useInt64Timestamp === true,
   });
-  ctx.body = {
-    kind: 'bigquery#queryResponse',
-    jobReference: job.jobReference,
-    jobComplete: true,
-    cacheHit: false,
-    totalBytesProcessed: '0',
-    ...statementStatsForResponse(job),
-    ...page,
-  };
+  ctx.body = { kind: 'bigquery#queryResponse', ...completedQuery(job, page) };
 }
 
 /** POST /projects/{p}/jobs — only query jobs (and their dry runs) are supported. */
@@ -122,13 +114,11 @@ export function getJob(state: EmulatorState, ctx: Context): void {
 
 export function listJobs(state: EmulatorState, ctx: Context): void {
   const projectId = param(ctx, 'projectId');
-  const all = state.meta.listJobs(projectId);
-  const offset = decodePageToken(queryString(ctx, 'pageToken'));
-  const maxResults = queryInt(ctx, 'maxResults') ?? 1000;
-  const response: Record<string, unknown> = {
+  const page = listPage(ctx, state.meta.listJobs(projectId));
+  ctx.body = {
     kind: 'bigquery#jobList',
     etag: etag(),
-    jobs: all.slice(offset, offset + maxResults).map((job) => ({
+    jobs: page.items.map((job) => ({
       kind: job.kind,
       id: job.id,
       jobReference: job.jobReference,
@@ -139,10 +129,8 @@ export function listJobs(state: EmulatorState, ctx: Context): void {
       user_email: job.user_email,
       ...(job.status.errorResult ? { errorResult: job.status.errorResult } : {}),
     })),
+    ...page.next,
   };
-  if (offset + maxResults < all.length)
-    response.nextPageToken = encodePageToken(offset + maxResults);
-  ctx.body = response;
 }
 
 /** Jobs finish before jobs.insert returns, so cancelling one changes nothing. */
@@ -175,21 +163,15 @@ export function getQueryResults(state: EmulatorState, ctx: Context): void {
     }
     result = { fields: [], rows: [] };
   }
-  const token = queryString(ctx, 'pageToken');
   const page = resultPage(result, {
-    offset: token ? decodePageToken(token) : (queryInt(ctx, 'startIndex') ?? 0),
+    offset: firstRowOf(ctx),
     maxResults: queryInt(ctx, 'maxResults'),
     int64Timestamp: queryBool(ctx, 'formatOptions.useInt64Timestamp') ?? false,
   });
   ctx.body = {
     kind: 'bigquery#getQueryResultsResponse',
     etag: job.etag,
-    jobReference: job.jobReference,
-    jobComplete: true,
-    cacheHit: false,
-    totalBytesProcessed: '0',
-    ...statementStatsForResponse(job),
-    ...page,
+    ...completedQuery(job, page),
   };
 }
 
@@ -216,6 +198,18 @@ function resultPage(
   if (offset + rows.length < result.rows.length)
     page.pageToken = encodePageToken(offset + rows.length);
   return page;
+}
+
+/** What jobs.query and getQueryResults both answer about a finished query and its page of rows. */
+function completedQuery(job: JobResource, page: Record<string, unknown>): Record<string, unknown> {
+  return {
+    jobReference: job.jobReference,
+    jobComplete: true,
+    cacheHit: false,
+    totalBytesProcessed: '0',
+    ...statementStatsForResponse(job),
+    ...page,
+  };
 }
 
 function statementStatsForResponse(job: JobResource): Record<string, unknown> {

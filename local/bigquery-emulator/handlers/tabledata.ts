@@ -17,8 +17,8 @@ import { qualifiedName, schemaName } from '../types/duckdb-names.js';
 import { encodeRow } from '../types/encode.js';
 import { requireTable } from './tables.js';
 import {
-  decodePageToken,
   encodePageToken,
+  firstRowOf,
   param,
   queryBool,
   queryInt,
@@ -225,8 +225,7 @@ export async function listTableData(state: EmulatorState, ctx: Context): Promise
     param(ctx, 'tableId'),
   );
   if (table.type !== 'TABLE') throw invalid(`Cannot list a table of type ${table.type}.`);
-  const token = queryString(ctx, 'pageToken');
-  const offset = token ? decodePageToken(token) : (queryInt(ctx, 'startIndex') ?? 0);
+  const offset = firstRowOf(ctx);
   const maxResults = queryInt(ctx, 'maxResults') ?? DEFAULT_PAGE_ROWS;
   const selected = queryString(ctx, 'selectedFields')
     ?.split(',')

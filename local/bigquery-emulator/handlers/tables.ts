@@ -16,15 +16,7 @@ import { qualifiedName } from '../types/duckdb-names.js';
 import { normalizeSchema, type RestField } from '../types/schema.js';
 import { forgetTable } from './_forget-table.js';
 import { requireDataset } from './datasets.js';
-import {
-  checkTableId,
-  decodePageToken,
-  encodePageToken,
-  etag,
-  param,
-  queryInt,
-  readJsonBody,
-} from './_request.js';
+import { checkTableId, etag, listPage, param, readJsonBody } from './_request.js';
 import { duckErrorToInvalidQuery, translateSql } from '../translate-sql.js';
 
 /** Metadata fields a client may set and change without touching storage. */
@@ -122,13 +114,12 @@ export function listTables(state: EmulatorState, ctx: Context): void {
   const datasetId = param(ctx, 'datasetId');
   requireDataset(state, projectId, datasetId);
   const all = state.meta.listTables(projectId, datasetId);
-  const offset = decodePageToken(ctx.query.pageToken as string | undefined);
-  const maxResults = queryInt(ctx, 'maxResults') ?? 1000;
-  const response: Record<string, unknown> = {
+  const page = listPage(ctx, all);
+  ctx.body = {
     kind: 'bigquery#tableList',
     etag: etag(),
     totalItems: all.length,
-    tables: all.slice(offset, offset + maxResults).map((t) => {
+    tables: page.items.map((t) => {
       const item: Record<string, unknown> = {
         kind: 'bigquery#table',
         id: t.id,
@@ -148,10 +139,8 @@ export function listTables(state: EmulatorState, ctx: Context): void {
       if (t.type === 'VIEW') item.view = { useLegacySql: false };
       return item;
     }),
+    ...page.next,
   };
-  if (offset + maxResults < all.length)
-    response.nextPageToken = encodePageToken(offset + maxResults);
-  ctx.body = response;
 }
 
 /**
