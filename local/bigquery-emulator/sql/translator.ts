@@ -192,7 +192,7 @@ export class Translator implements CallSite {
   private seqStep(scan: SeqScan, i: number): number {
     if (scan.fromMode && scan.expectFromItem) {
       scan.expectFromItem = false;
-      const consumed = this.fromItem(scan.nodes, i, scan.out, scan.fromAliases, scan.lastJoin);
+      const consumed = this.fromItem(scan, i);
       if (consumed > i) return consumed;
     }
     const node = scan.nodes[i]!;
@@ -720,19 +720,14 @@ export class Translator implements CallSite {
    * One FROM item at `i`: a table path, a WITH name, UNNEST(...) or an array path of an earlier
    * item. Returns the index after it (and its alias), or `i` when the generic loop should go on.
    */
-  private fromItem(
-    nodes: Node[],
-    i: number,
-    out: Out,
-    aliases: Set<string>,
-    lastJoin: string,
-  ): number {
+  private fromItem(scan: SeqScan, i: number): number {
+    const { nodes, out } = scan;
     const node = nodes[i]!;
     if (isWord(node, 'UNNEST') && isGroup(nodes[i + 1], '(')) {
       const group = nodes[i + 1] as Group;
       if (group.items.length === 0)
         return this.fail('UNNEST', node, 'Syntax error: UNNEST needs an array');
-      return this.unnestItem(this.expr(group.items), nodes, i + 2, out, aliases, lastJoin);
+      return this.unnestItem(scan, this.expr(group.items), i + 2);
     }
     if (node.kind !== 'ident' && node.kind !== 'qident') return i;
     if (node.kind === 'ident' && (BQ_RESERVED.has(node.upper) || node.upper === 'LATERAL'))
@@ -741,42 +736,30 @@ export class Translator implements CallSite {
     const first = path.parts[0]!.toLowerCase();
     if (path.parts.length === 1 && this.ctes.has(first)) {
       out.push(quoteIdent(path.parts[0]!));
-      return this.tableAlias(nodes, path.next, out, aliases, path.parts[0]!);
+      return this.tableAlias(scan, path.next, path.parts[0]!);
     }
-    if (path.parts.length > 1 && aliases.has(first)) {
+    if (path.parts.length > 1 && scan.fromAliases.has(first)) {
       // `FROM t, t.array_column AS x`: an implicit UNNEST.
       const expr = path.parts.map(quoteIdent).join('.');
-      return this.unnestItem(expr, nodes, path.next, out, aliases, lastJoin);
+      return this.unnestItem(scan, expr, path.next);
     }
     out.push(this.resolveTable(path));
-    return this.tableAlias(nodes, path.next, out, aliases, path.parts[path.parts.length - 1]!);
+    return this.tableAlias(scan, path.next, path.parts[path.parts.length - 1]!);
   }
 
-  private tableAlias(
-    nodes: Node[],
-    i: number,
-    out: Out,
-    aliases: Set<string>,
-    defaultName: string,
-  ): number {
-    const { alias, next } = readAlias(nodes, i);
+  private tableAlias(scan: SeqScan, i: number, defaultName: string): number {
+    const { alias, next } = readAlias(scan.nodes, i);
     if (alias !== undefined) {
-      out.push(`AS ${quoteIdent(alias)}`);
-      aliases.add(alias.toLowerCase());
+      scan.out.push(`AS ${quoteIdent(alias)}`);
+      scan.fromAliases.add(alias.toLowerCase());
     } else {
-      aliases.add(defaultName.toLowerCase());
+      scan.fromAliases.add(defaultName.toLowerCase());
     }
     return next;
   }
 
-  private unnestItem(
-    arr: string,
-    nodes: Node[],
-    i: number,
-    out: Out,
-    aliases: Set<string>,
-    lastJoin: string,
-  ): number {
+  private unnestItem(scan: SeqScan, arr: string, i: number): number {
+    const { nodes, out } = scan;
     const read = readAlias(nodes, i);
     const alias = read.alias;
     let next = read.next;
@@ -787,13 +770,16 @@ export class Translator implements CallSite {
       next = o.next;
     }
     const value = quoteIdent(alias ?? 'f0_');
-    if (alias) aliases.add(alias.toLowerCase());
+    if (alias) scan.fromAliases.add(alias.toLowerCase());
     const cols = [`unnest(${arr}) AS ${value}`];
     if (offsetAlias !== undefined) {
       cols.push(`unnest(generate_series(0, len(${arr}) - 1)) AS ${quoteIdent(offsetAlias)}`);
     }
     out.push(`(SELECT ${cols.join(', ')}) AS ${quoteIdent(`__unnest_${this.unnestCounter++}`)}`);
-    if ((lastJoin === 'LEFT' || lastJoin === 'OUTER') && !isWord(nodes[next], 'ON', 'USING'))
+    if (
+      (scan.lastJoin === 'LEFT' || scan.lastJoin === 'OUTER') &&
+      !isWord(nodes[next], 'ON', 'USING')
+    )
       out.push('ON TRUE');
     return next;
   }
