@@ -1,5 +1,7 @@
+import type * as CliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { RecordingFormat } from '../../local/replay/index.js';
+import { SUBSCRIPTIONS } from '../../core/resource-names.js';
+import type { RecordingFormat, waitForDrain } from '../../local/replay/index.js';
 import { cliAction } from '../../local/stack/cli-action.js';
 
 interface ReplayFlags {
@@ -13,7 +15,7 @@ interface ReplayFlags {
 }
 
 /** The subscriptions through which snapshots land in the tables the replay checks. */
-const WRITER_SUBSCRIPTIONS = ['pmp-events-to-bq-sub', 'pmp-velib-station-info-to-bq-sub'];
+const WRITER_SUBSCRIPTIONS = [SUBSCRIPTIONS.eventsToBq, SUBSCRIPTIONS.stationInfoToBq];
 
 const FORMATS_HELP = `
 Formats:
@@ -41,12 +43,20 @@ publishes them anyway. Backfilling history: start the stack with \`pmp start --n
 
 /** `pmp replay DIR|FILE`: publish a recording into the running pipeline. */
 export function registerReplay(program: Command): void {
-  program
+  const replay = program
     .command('replay')
     .description(
       'publish recorded snapshots (simulator exports, saved Vélib files or open-data exports) with their own timestamps into the local pipeline, skipping what already landed, then wait for it to catch up',
     )
-    .argument('<input>', 'a folder of recorded files, or one file (see Formats)')
+    .argument('<input>', 'a folder of recorded files, or one file (see Formats)');
+  addRecordingOptions(replay);
+  addRunOptions(replay);
+  replay.addHelpText('after', FORMATS_HELP).action(cliAction('replay', runReplay));
+}
+
+/** What the recording is and which of its snapshots to publish. */
+function addRecordingOptions(replay: Command): void {
+  replay
     .option(
       '--format <gbfs|opendata>',
       'what the files are (see Formats)',
@@ -65,7 +75,12 @@ export function registerReplay(program: Command): void {
       '--time-from-name',
       'with --format opendata: snapshot time from the file name, not the newest duedate',
     )
-    .option('--force', 'publish snapshots that already landed too (duplicates their rows)')
+    .option('--force', 'publish snapshots that already landed too (duplicates their rows)');
+}
+
+/** How fast to publish, into which stack, and whether to wait for it. */
+function addRunOptions(replay: Command): void {
+  replay
     .option(
       '--rate <n>',
       'snapshots per second (default: as fast as the pipeline takes them)',
@@ -76,78 +91,91 @@ export function registerReplay(program: Command): void {
       },
     )
     .option('--data-dir <dir>', 'data dir of the running `pmp start`', '.pmp')
-    .option('--no-wait', 'do not wait for the curated runner to catch up')
-    .addHelpText('after', FORMATS_HELP)
-    .action(
-      cliAction('replay', async (input: string, flags: ReplayFlags) => {
-        const {
-          assertRecordingFlags,
-          emulatorBacklog,
-          formatReplaySummary,
-          replayRecording,
-          waitForDrain,
-        } = await import('../../local/replay/index.js');
-        const { assertReachable, clientsFor, resolveTarget } =
-          await import('../../local/stack/connect.js');
-        const { collectStackStatus, formatTableRows } = await import('../../local/stack/status.js');
-        const { default: cliProgress } = await import('cli-progress');
-        assertRecordingFlags({
-          format: flags.format,
-          stationsFile: flags.stations,
-          timeFromName: flags.timeFromName,
-        });
-        const target = resolveTarget({ dataDir: flags.dataDir });
-        await assertReachable(target);
-        const { pubsub, bigquery } = clientsFor(target);
-        const bar = new cliProgress.SingleBar(
-          {
-            format: 'replay [{bar}] {value}/{total} snapshots | {rate}/s | ETA {eta_formatted}',
-            stream: process.stderr,
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        const started = Date.now();
-        let barStarted = false;
-        try {
-          const result = await replayRecording({
-            input,
-            pubsub,
-            bigquery,
-            format: flags.format,
-            stationsFile: flags.stations,
-            timeFromName: flags.timeFromName,
-            force: flags.force,
-            untilLanded: () => waitForDrain(target.pubsubAdminUrl, WRITER_SUBSCRIPTIONS, 120_000),
-            rate: flags.rate,
-            backlog: emulatorBacklog(target.pubsubAdminUrl, 'pmp-events-dataflow-sub'),
-            onProgress: ({ done, total }) => {
-              if (!barStarted) bar.start(total, 0, { rate: '0.0' });
-              barStarted = true;
-              bar.update(done, {
-                rate: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
-              });
-            },
-          });
-          bar.stop();
-          const seconds = (Date.now() - started) / 1000;
-          process.stderr.write(`${formatReplaySummary(result, seconds).join('\n')}\n`);
-          if (flags.wait && result.published > 0) {
-            process.stderr.write('waiting for the pipeline to catch up…\n');
-            await waitForDrain(target.pubsubAdminUrl, [
-              'pmp-events-dataflow-sub',
-              ...WRITER_SUBSCRIPTIONS,
-            ]);
-            process.stderr.write(
-              `caught up after ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-            );
-          }
-          const status = await collectStackStatus({ dataDir: flags.dataDir });
-          process.stdout.write(`${formatTableRows(status.tables)}\n`);
-        } finally {
-          bar.stop();
-          await pubsub.close();
-        }
-      }),
-    );
+    .option('--no-wait', 'do not wait for the curated runner to catch up');
+}
+
+async function runReplay(input: string, flags: ReplayFlags): Promise<void> {
+  const {
+    assertRecordingFlags,
+    emulatorBacklog,
+    formatReplaySummary,
+    replayRecording,
+    waitForDrain,
+  } = await import('../../local/replay/index.js');
+  const { assertReachable, clientsFor, resolveTarget } =
+    await import('../../local/stack/connect.js');
+  const { collectStackStatus, formatTableRows } = await import('../../local/stack/status.js');
+  const { default: cliProgress } = await import('cli-progress');
+  assertRecordingFlags({
+    format: flags.format,
+    stationsFile: flags.stations,
+    timeFromName: flags.timeFromName,
+  });
+  const target = resolveTarget({ dataDir: flags.dataDir });
+  await assertReachable(target);
+  const { pubsub, bigquery } = clientsFor(target);
+  const bar = snapshotBar(cliProgress);
+  const started = Date.now();
+  try {
+    const result = await replayRecording({
+      input,
+      pubsub,
+      bigquery,
+      format: flags.format,
+      stationsFile: flags.stations,
+      timeFromName: flags.timeFromName,
+      force: flags.force,
+      untilLanded: () => waitForDrain(target.pubsubAdminUrl, WRITER_SUBSCRIPTIONS, 120_000),
+      rate: flags.rate,
+      backlog: emulatorBacklog(target.pubsubAdminUrl, SUBSCRIPTIONS.eventsDataflow),
+      onProgress: showProgress(bar, started),
+    });
+    bar.stop();
+    const seconds = (Date.now() - started) / 1000;
+    process.stderr.write(`${formatReplaySummary(result, seconds).join('\n')}\n`);
+    if (flags.wait && result.published > 0) {
+      await waitForCatchUp(waitForDrain, target.pubsubAdminUrl, started);
+    }
+    const status = await collectStackStatus({ dataDir: flags.dataDir });
+    process.stdout.write(`${formatTableRows(status.tables)}\n`);
+  } finally {
+    bar.stop();
+    await pubsub.close();
+  }
+}
+
+function snapshotBar(
+  cliProgress: Pick<typeof CliProgress, 'SingleBar' | 'Presets'>,
+): CliProgress.SingleBar {
+  return new cliProgress.SingleBar(
+    {
+      format: 'replay [{bar}] {value}/{total} snapshots | {rate}/s | ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+/** Waits until the curated runner and the writers have taken every snapshot published. */
+async function waitForCatchUp(
+  drain: typeof waitForDrain,
+  pubsubAdminUrl: string,
+  started: number,
+): Promise<void> {
+  process.stderr.write('waiting for the pipeline to catch up…\n');
+  await drain(pubsubAdminUrl, [SUBSCRIPTIONS.eventsDataflow, ...WRITER_SUBSCRIPTIONS]);
+  process.stderr.write(`caught up after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** Moves `bar` to each report, started on the first one (which brings the total). */
+function showProgress(bar: CliProgress.SingleBar, started: number) {
+  let barStarted = false;
+  return ({ done, total }: { done: number; total: number }): void => {
+    if (!barStarted) bar.start(total, 0, { rate: '0.0' });
+    barStarted = true;
+    bar.update(done, {
+      rate: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
+    });
+  };
 }
