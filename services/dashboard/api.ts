@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import Router, { type Middleware } from '@koa/router';
 import type { MartRow, MartsReader } from './marts-reader.js';
 
 /** Hours of history `/api/hourly` returns by default, and at most. */
@@ -19,6 +19,13 @@ function parseHours(raw: unknown): number {
   return hours;
 }
 
+/** A panel that is one query's rows as they are: answered `{ [key]: rows }`. */
+function rowsAs(key: string, marts: MartsReader, sql: string): Middleware {
+  return async (ctx) => {
+    ctx.body = { [key]: await marts.query(sql) };
+  };
+}
+
 /**
  * The JSON API behind the page, one route per panel, each a plain SELECT over one mart view: the
  * figures are defined once, in sql/, and Looker Studio or an analyst reading the same views sees
@@ -36,16 +43,18 @@ export function apiRoutes(marts: MartsReader, now: () => Date = () => new Date()
     ctx.body = { kpis: await networkNow(), serverTime: now().toISOString() };
   });
 
-  router.get('/stations', async (ctx) => {
-    const stations = await marts.query(
+  router.get(
+    '/stations',
+    rowsAs(
+      'stations',
+      marts,
       `SELECT station_id, station_code, name, lat, lon, capacity, num_bikes_available,
          mechanical_available, ebike_available, num_docks_available, fill_ratio, is_installed,
          is_renting, is_returning, last_reported_ts, snapshot_ts
        FROM ${marts.view('velib_latest_state_enriched')}
        ORDER BY station_id`,
-    );
-    ctx.body = { stations };
-  });
+    ),
+  );
 
   router.get('/hourly', async (ctx) => {
     const hours = parseHours(ctx.query.hours);
@@ -70,15 +79,17 @@ export function apiRoutes(marts: MartsReader, now: () => Date = () => new Date()
     ctx.body = { hours: rows };
   });
 
-  router.get('/profile', async (ctx) => {
-    const cells = await marts.query(
+  router.get(
+    '/profile',
+    rowsAs(
+      'cells',
+      marts,
       `SELECT day_of_week, day_name, hour_of_day, avg_total_bikes_available, avg_empty_stations,
          avg_full_stations, snapshot_samples, hours_observed
        FROM ${marts.view('velib_weekday_hour_profile')}
        ORDER BY day_of_week, hour_of_day`,
-    );
-    ctx.body = { cells };
-  });
+    ),
+  );
 
   router.get('/alerts', async (ctx) => {
     const alerts = await marts.query(
@@ -93,25 +104,29 @@ export function apiRoutes(marts: MartsReader, now: () => Date = () => new Date()
     ctx.body = { alerts, counts };
   });
 
-  router.get('/dlq', async (ctx) => {
-    const dlq = await marts.query(
+  router.get(
+    '/dlq',
+    rowsAs(
+      'dlq',
+      marts,
       `SELECT dlq, detail, total, last_24h, newest_ts
        FROM ${marts.view('ops_dlq_counts')}
        ORDER BY dlq, detail`,
-    );
-    ctx.body = { dlq };
-  });
+    ),
+  );
 
-  router.get('/quality', async (ctx) => {
-    // Failing first (errors before warnings), then by name: what needs a look is on top.
-    const assertions = await marts.query(
+  // Failing first (errors before warnings), then by name: what needs a look is on top.
+  router.get(
+    '/quality',
+    rowsAs(
+      'assertions',
+      marts,
       `SELECT assertion, severity, passed, failing_rows, error_message, sample, checked_ts,
          last_passed_ts
        FROM ${marts.view('ops_data_quality_latest')}
        ORDER BY passed, severity, assertion`,
-    );
-    ctx.body = { assertions };
-  });
+    ),
+  );
 
   return router;
 }
