@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createBaseApp } from './app-base.js';
 import { silentLogger } from '../../runtime/logger.js';
@@ -64,26 +65,17 @@ describe('serve', () => {
   });
 
   it('in-process (no signal handling), a taken port rejects with the listen error', async () => {
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
+    const { port } = occupant.address() as AddressInfo;
     const lifecycle = { draining: false };
-    const first = await serve(createBaseApp(silentLogger(), lifecycle), {
-      port: 0,
-      host: '127.0.0.1',
-      log: silentLogger(),
-      lifecycle,
-      handleSignals: false,
-    });
+    const options = { port, host: '127.0.0.1', log: silentLogger(), lifecycle };
     try {
       await expect(
-        serve(createBaseApp(silentLogger(), lifecycle), {
-          port: first.port,
-          host: '127.0.0.1',
-          log: silentLogger(),
-          lifecycle,
-          handleSignals: false,
-        }),
+        serve(createBaseApp(silentLogger(), lifecycle), { ...options, handleSignals: false }),
       ).rejects.toMatchObject({ code: 'EADDRINUSE' });
     } finally {
-      await first.close();
+      occupant.close();
     }
   });
 });

@@ -31,15 +31,8 @@ export function createWriterApp<R extends object>(
   rules: WriterRules<R>,
 ): Koa {
   const app = createBaseApp(deps.log, deps.lifecycle ?? { draining: false });
-  const routes = pushWriterRoutes({
-    ...rules,
-    bigquery: deps.bigquery,
-    table: deps.table,
-    dlqTable: deps.dlqTable,
-    auth: deps.auth,
-    now: deps.now,
-    insertTimeoutMs: deps.insertTimeoutMs,
-  });
+  // The routes read only their own options: log, lifecycle and a writer's extras go unused.
+  const routes = pushWriterRoutes({ ...deps, ...rules });
   app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }
