@@ -8,6 +8,8 @@ import type { CuratedMessage } from '../transform/curated-elements.js';
 // Loaded wherever this DoFn is, Dataflow's workers included: the SDK's data channel otherwise
 // finishes bundles early (see the module).
 import '../portable/data-arrival-order.js';
+// Before any expansion: the SDK otherwise names its copy of the expansion's jar before it is written.
+import '../portable/whole-artifacts.js';
 
 /** The Java transform that reads Pub/Sub for other SDKs (PubsubIO.ExternalRead). */
 export const PUBSUB_READ_URN = 'beam:transform:org.apache.beam:pubsub_read:v1';
