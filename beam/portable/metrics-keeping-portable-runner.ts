@@ -1,13 +1,10 @@
 import '../beam-sdk.js';
-import {
-  asExternalEnvironment,
-  TYPESCRIPT_DEFAULT_ENVIRONMENT_URN,
-} from 'apache-beam/internal/environments';
 import type { MonitoringInfo } from 'apache-beam/proto/metrics';
 import type { Pipeline } from 'apache-beam/proto/beam_runner_api';
 import { PortableRunner } from 'apache-beam/runners/portable_runner/runner';
 import type { PipelineResult } from 'apache-beam/runners/runner';
 import { aggregateMetrics } from 'apache-beam/worker/metrics';
+import { onExternalWorkerPool } from './external-environments.js';
 
 type JobMetricsResponse = Awaited<ReturnType<PortableRunner['getJobMetrics']>>;
 
@@ -46,15 +43,9 @@ export class MetricsKeepingPortableRunner extends PortableRunner {
   ): Promise<PipelineResult> {
     const address = this.workerPoolAddress;
     if (!address) return super.runPipeline(pipeline, options);
-    const environments = Object.fromEntries(
-      Object.entries(pipeline.components!.environments).map(([id, env]) => [
-        id,
-        env.urn === TYPESCRIPT_DEFAULT_ENVIRONMENT_URN ? asExternalEnvironment(env, address) : env,
-      ]),
-    );
     // Not LOOPBACK, so the SDK starts no pool of its own; the environments are external already.
     return super.runPipeline(
-      { ...pipeline, components: { ...pipeline.components!, environments } },
+      onExternalWorkerPool(pipeline, address),
       Object.assign({}, options, { environmentType: 'EXTERNAL' }),
     );
   }
