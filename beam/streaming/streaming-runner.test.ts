@@ -1,104 +1,59 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { BigQuery } from '@google-cloud/bigquery';
-import { PubSub } from '@google-cloud/pubsub';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  curatedDlqTable,
-  stationStatusCuratedTable,
-  type CuratedDlqRow,
-  type CuratedStatusRow,
-} from '../../core/index.js';
-import {
-  startBigQueryEmulator,
-  type BigQueryEmulator,
-} from '../../local/bigquery-emulator/index.js';
-import { startPubSubEmulator, type PubSubEmulator } from '../../local/pubsub-emulator/index.js';
-import { silentLogger } from '../../runtime/logger.js';
+import { eventually } from '../../runtime/testing/eventually.js';
 import { startCuratedStreamingRunner } from './streaming-runner.js';
 import { startCuratedStreamingRunnerThread } from './streaming-runner-thread.js';
-import { createTable } from '../testing/warehouse-tables.js';
-import { envelopeLine, repoRoot, STATUS_FIXTURES } from '../testing/fixtures.js';
+import {
+  CURATED_INPUT,
+  CURATED_TABLE_SPECS,
+  CURATED_TEST_PROJECT,
+  startCuratedEmulators,
+  type CuratedEmulators,
+} from '../testing/curated-emulators.js';
+import {
+  envelopeLine,
+  repoRoot,
+  STATUS_FIXTURES,
+  STREAM_WITH_POISON,
+} from '../testing/fixtures.js';
 
-const PROJECT = 'pmp-local';
-const TOPIC = 'pmp-events';
-const SUBSCRIPTION = 'pmp-events-dataflow-sub';
-const OUTPUT_TABLE = 'pmp_curated.velib_station_status';
-const DLQ_TABLE = 'pmp_ops.velib_station_status_curated_dlq';
 const runnerBase = {
-  projectId: PROJECT,
-  inputSubscription: SUBSCRIPTION,
-  outputTable: OUTPUT_TABLE,
-  dlqTable: DLQ_TABLE,
+  projectId: CURATED_TEST_PROJECT,
+  inputSubscription: CURATED_INPUT.subscription,
+  ...CURATED_TABLE_SPECS,
 };
 
-async function until(predicate: () => Promise<boolean>, what: string, timeoutMs = 40_000) {
-  const start = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Waits until `predicate` holds (40 s at most: a crashed batch's lease must expire first). */
+const until = (predicate: () => boolean, what: string) =>
+  eventually(() => (predicate() ? true : undefined), what, 40_000);
 
 describe('curated streaming runner on the Pub/Sub and BigQuery emulators', () => {
-  let bq: BigQueryEmulator;
-  let ps: PubSubEmulator;
-  let bigquery: BigQuery;
-  let pubsub: PubSub;
+  let emulators: CuratedEmulators;
 
   beforeAll(async () => {
-    bq = await startBigQueryEmulator({ port: 0, log: silentLogger() });
-    // One ack-deadline second lasts 100 ms: a 10 s lease expires after 1 s.
-    ps = await startPubSubEmulator({
-      port: 0,
-      adminPort: 0,
-      log: silentLogger(),
+    // One ack-deadline second lasts 100 ms: a 10 s lease expires after 1 s. The clients are
+    // configured the way the runner is in production: by the emulator host variables alone.
+    emulators = await startCuratedEmulators({
+      ackDeadlineSeconds: 10,
       ackDeadlineUnitMs: 100,
+      clientsFromEnvironment: true,
     });
-    // The official clients, configured the way the runner is in production: by the emulator host
-    // variables alone (read by the constructors; restored right after).
-    const saved = { ...process.env };
-    process.env.PUBSUB_EMULATOR_HOST = ps.host;
-    process.env.BIGQUERY_EMULATOR_HOST = bq.url;
-    pubsub = new PubSub({ projectId: PROJECT });
-    bigquery = new BigQuery({ projectId: PROJECT });
-    for (const name of ['PUBSUB_EMULATOR_HOST', 'BIGQUERY_EMULATOR_HOST']) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-    await createTable(bigquery, stationStatusCuratedTable);
-    await createTable(bigquery, curatedDlqTable);
-    const [topic] = await pubsub.createTopic(TOPIC);
-    await topic.createSubscription(SUBSCRIPTION, { ackDeadlineSeconds: 10 });
   });
 
   afterAll(async () => {
-    await pubsub?.close();
-    await ps?.close();
-    await bq?.close();
+    await emulators?.close();
   });
 
-  const rows = async () =>
-    (
-      await bigquery.dataset('pmp_curated').table('velib_station_status').getRows()
-    )[0] as CuratedStatusRow[];
-  const dlq = async () =>
-    (
-      await bigquery.dataset('pmp_ops').table('velib_station_status_curated_dlq').getRows()
-    )[0] as CuratedDlqRow[];
+  const rows = () => emulators.curatedRows();
+  const dlq = () => emulators.dlqRecords();
 
   it('survives a kill between write and ack: every station row lands exactly once', async () => {
-    const topic = pubsub.topic(TOPIC);
-    const messages = [
-      ...STATUS_FIXTURES.map((f) => envelopeLine(f)),
-      envelopeLine('station_information.json', 'station_information_snapshot'),
-      '{not json',
-      JSON.stringify({ ingest_ts: '2025-10-18T09:10:00Z', source: 'velib' }),
-    ];
-    for (const data of messages) await topic.publishMessage({ data: Buffer.from(data) });
-    const expectedRows = 1495 + 1439 + 1485;
+    const messages = STREAM_WITH_POISON.messages();
+    for (const data of messages) await emulators.topic.publishMessage({ data: Buffer.from(data) });
+    const expectedRows = STREAM_WITH_POISON.rows;
 
     // 1. A runner in its own process writes its first batch, then is SIGKILLed before acking.
     const child = spawn(
@@ -108,13 +63,13 @@ describe('curated streaming runner on the Pub/Sub and BigQuery emulators', () =>
         cwd: repoRoot,
         env: {
           ...process.env,
-          PROJECT_ID: PROJECT,
-          INPUT_SUBSCRIPTION: SUBSCRIPTION,
-          OUTPUT_TABLE,
-          DLQ_TABLE,
+          PROJECT_ID: CURATED_TEST_PROJECT,
+          INPUT_SUBSCRIPTION: CURATED_INPUT.subscription,
+          OUTPUT_TABLE: CURATED_TABLE_SPECS.outputTable,
+          DLQ_TABLE: CURATED_TABLE_SPECS.dlqTable,
           MAX_MESSAGES: '2',
-          PUBSUB_EMULATOR_HOST: ps.host,
-          BIGQUERY_EMULATOR_HOST: bq.url,
+          PUBSUB_EMULATOR_HOST: emulators.pubsubHost,
+          BIGQUERY_EMULATOR_HOST: emulators.bigqueryUrl,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -137,20 +92,14 @@ describe('curated streaming runner on the Pub/Sub and BigQuery emulators', () =>
 
     // 2. A fresh runner gets everything, including the crashed batch once its lease expires.
     const runner = await startCuratedStreamingRunner({
-      projectId: PROJECT,
-      inputSubscription: SUBSCRIPTION,
-      outputTable: OUTPUT_TABLE,
-      dlqTable: DLQ_TABLE,
+      ...runnerBase,
       maxMessages: 2,
       maxWaitMs: 100,
-      pubsub,
-      bigquery,
+      pubsub: emulators.pubsub,
+      bigquery: emulators.bigquery,
     });
     try {
-      await until(
-        async () => runner.stats().messagesAcked >= messages.length,
-        'all messages acked',
-      );
+      await until(() => runner.stats().messagesAcked >= messages.length, 'all messages acked');
     } finally {
       await runner.stop();
     }
@@ -168,9 +117,8 @@ describe('curated streaming runner on the Pub/Sub and BigQuery emulators', () =>
 
   it('runs the same way on its own thread, logging through the parent', async () => {
     const before = { rows: (await rows()).length, dlq: (await dlq()).length };
-    const topic = pubsub.topic(TOPIC);
     const messages = [...STATUS_FIXTURES.map((f) => envelopeLine(f)), '{not json'];
-    for (const data of messages) await topic.publishMessage({ data: Buffer.from(data) });
+    for (const data of messages) await emulators.topic.publishMessage({ data: Buffer.from(data) });
     const records: { msg?: string; messages?: number }[] = [];
     const logger = pino(
       { level: 'info' },
@@ -179,30 +127,30 @@ describe('curated streaming runner on the Pub/Sub and BigQuery emulators', () =>
 
     const runner = await startCuratedStreamingRunnerThread({
       runner: { ...runnerBase, maxMessages: 2, maxWaitMs: 100 },
-      pubsubHost: ps.host,
-      bigqueryUrl: bq.url,
+      pubsubHost: emulators.pubsubHost,
+      bigqueryUrl: emulators.bigqueryUrl,
       logger,
     });
     try {
-      await until(async () => runner.stats().messagesAcked >= messages.length, 'thread acks');
+      await until(() => runner.stats().messagesAcked >= messages.length, 'thread acks');
     } finally {
       await runner.stop();
     }
     expect(runner.stats()).toMatchObject({
       messagesAcked: messages.length,
       failedBatches: 0,
-      rowsInserted: 1495 + 1439 + 1485,
+      rowsInserted: STREAM_WITH_POISON.rows,
       dlqInserted: 1,
     });
-    expect((await rows()).length - before.rows).toBe(1495 + 1439 + 1485);
+    expect((await rows()).length - before.rows).toBe(STREAM_WITH_POISON.rows);
     expect((await dlq()).length - before.dlq).toBe(1);
     const written = records.filter((r) => r.msg === 'curated batch written');
     expect(written.reduce((n, r) => n + (r.messages ?? 0), 0)).toBe(messages.length);
     await expect(
       startCuratedStreamingRunnerThread({
         runner: { ...runnerBase, inputSubscription: 'no-such-sub' },
-        pubsubHost: ps.host,
-        bigqueryUrl: bq.url,
+        pubsubHost: emulators.pubsubHost,
+        bigqueryUrl: emulators.bigqueryUrl,
       }),
     ).rejects.toThrow(/INPUT_SUBSCRIPTION no-such-sub does not exist/);
   }, 60_000);

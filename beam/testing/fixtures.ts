@@ -30,6 +30,21 @@ export function envelopeLine(
 }
 
 /**
+ * What the streaming tests publish: the real snapshots, one snapshot of another event type (ignored)
+ * and two poison messages (a line that is not JSON, an envelope without payload), which end as two
+ * parse_normalize DLQ records. `rows` is the station rows the snapshots hold.
+ */
+export const STREAM_WITH_POISON = {
+  messages: (): string[] => [
+    ...STATUS_FIXTURES.map((f) => envelopeLine(f)),
+    envelopeLine('station_information.json', 'station_information_snapshot'),
+    '{not json',
+    JSON.stringify({ ingest_ts: '2025-10-18T09:10:00Z', source: 'velib' }),
+  ],
+  rows: 1495 + 1439 + 1485,
+} as const;
+
+/**
  * Real snapshots, one of another event type, and corrupted variants of each kind a queue delivers:
  * every line here must end as rows, one DLQ record, or an ignored snapshot.
  */
