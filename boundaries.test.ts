@@ -136,3 +136,21 @@ describe('workspace dependencies', () => {
     ).toContain('pino');
   });
 });
+
+describe('function length', () => {
+  const functionOf = (lines: number) =>
+    `export function long(): number {\n  let n = 0;\n${'  n += 1;\n'.repeat(lines - 4)}  return n;\n}\n`;
+  const lengthErrors = async (filePath: string, code: string) => {
+    const [result] = await eslint.lintText(code, { filePath });
+    return result!.messages.filter((m) => m.ruleId === 'max-lines-per-function');
+  };
+
+  it('refuses a function of more than 80 lines outside tests', async () => {
+    expect(await lengthErrors('services/shared/zz.ts', functionOf(81))).toHaveLength(1);
+    expect(await lengthErrors('services/shared/zz.ts', functionOf(80))).toHaveLength(0);
+  });
+
+  it('leaves test files alone', async () => {
+    expect(await lengthErrors('services/shared/zz.test.ts', functionOf(200))).toHaveLength(0);
+  });
+});
