@@ -172,9 +172,10 @@ async function findHeld(run: DrillRun): Promise<string | undefined> {
 }
 
 async function findDlqRow(run: DrillRun, deadLetterId: string): Promise<string | undefined> {
-  const [rows] = await run.clients.bigquery.query(
-    `SELECT message_id FROM ${DLQ_NAMES.pushDlqTable} WHERE message_id = '${deadLetterId.replace(/[^\w-]/g, '')}'`,
-  );
+  const [rows] = await run.clients.bigquery.query({
+    query: `SELECT message_id FROM ${DLQ_NAMES.pushDlqTable} WHERE message_id = @id`,
+    params: { id: deadLetterId },
+  });
   return rows.length > 0 ? `row push:${deadLetterId} in ${DLQ_NAMES.pushDlqTable}` : undefined;
 }
 
