@@ -115,31 +115,38 @@ function reportReady(
 
 /** The "What to try next" lines, without two blank lines in a row. */
 function nextSteps(stack: RunningStack, flags: StartFlags, dataDir: string): string[] {
+  const steps: [command: string, what: string][] = [
+    ...(stack.dashboardUrl
+      ? [
+          [`open ${stack.dashboardUrl}`, 'the dashboard (marts, refreshed live)'] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
+    ['npx pmp status', 'backlog, rows per table, DLQ counts, freshness'],
+    ...(flags.collect
+      ? []
+      : ([
+          ['npx pmp replay DIR', 'backfill: the scheduler is paused, only the replay lands'],
+          ['npx pmp demo up --local', 'start collecting when the backfill is done'],
+        ] as [string, string][])),
+    ['npx pmp demo collect --local', 'collect both feeds now'],
+    ['npx pmp demo down --local', 'pause the scheduler and the curated job (up resumes)'],
+    [`open ${stack.emulators.pubsub!.adminUrl}/`, 'the Pub/Sub emulator status page'],
+    ...(flags.speed === 1
+      ? [['npm start -- --speed 60', 'one simulated hour per real minute'] as [string, string]]
+      : []),
+  ];
+  const width = Math.max(...steps.map(([command]) => command.length)) + 3;
   return [
     '',
     'What to try next:',
-    ...(stack.dashboardUrl
-      ? [`  open ${stack.dashboardUrl}            the dashboard (marts, refreshed live)`]
-      : []),
-    '  npx pmp status                    backlog, rows per table, DLQ counts, freshness',
-    ...(flags.collect
-      ? []
-      : [
-          '  npx pmp replay DIR                backfill: the scheduler is paused, only the replay lands',
-          '  npx pmp demo up --local           start collecting when the backfill is done',
-        ]),
-    '  npx pmp demo collect --local      collect both feeds now',
-    '  npx pmp demo down --local         pause the scheduler and the curated job (up resumes)',
-    `  ${stack.emulators.pubsub!.adminUrl}/   Pub/Sub emulator status page`,
-    flags.speed === 1
-      ? '  npm start -- --speed 60           one simulated hour per real minute'
-      : '',
+    ...steps.map(([command, what]) => `  ${command.padEnd(width)}${what}`),
     '',
-    'Ctrl-C stops everything (data stays in ' +
-      (path.relative(process.cwd(), dataDir) || '.') +
-      '/).',
+    `Ctrl-C stops everything (data stays in ${path.relative(process.cwd(), dataDir) || '.'}/).`,
     '',
-  ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
+  ];
 }
 
 /** Waits for SIGINT or SIGTERM, then closes the stack; a second Ctrl-C exits at once. */
