@@ -5,7 +5,7 @@ import { checkedName, parseName, subscriptionName } from '../names.js';
 import type { Broker, NewMessage } from '../storage/broker.js';
 import { durationMs, type Duration, type TopicConfig } from '../storage/types.js';
 import { encodePublishResponse, type PublishRequest } from './publish-codec.js';
-import { paginate, projectPage, unaryOver, type ProjectListRequest } from './unary.js';
+import { namePage, projectPage, unaryOver, type ProjectListRequest } from './unary.js';
 
 function checkRetention(d: Duration | undefined): void {
   const ms = durationMs(d);
@@ -26,7 +26,7 @@ const EMPTY_DATA = Buffer.alloc(0);
 const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Validates one message against the real service's limits and turns it into a NewMessage. */
-export function validateMessage(m: NonNullable<PublishRequest['messages']>[number]): NewMessage {
+function validateMessage(m: NonNullable<PublishRequest['messages']>[number]): NewMessage {
   const data = m.data ?? EMPTY_DATA;
   if (!m.attributes) {
     if (data.length === 0) throw errors.emptyMessage();
@@ -162,7 +162,7 @@ function listTopicSubscriptions(
   req: TopicListRequest,
 ): { subscriptions: string[]; nextPageToken: string } {
   const names = broker.topicSubscriptions(topicName(req.topic));
-  const { page, nextPageToken } = paginate(names, req.pageSize, req.pageToken);
+  const { page, nextPageToken } = namePage(names, req);
   return { subscriptions: page, nextPageToken };
 }
 
@@ -172,11 +172,8 @@ function listTopicSnapshots(
 ): { snapshots: string[]; nextPageToken: string } {
   const topic = topicName(req.topic);
   broker.getTopic(topic);
-  const names = [...broker.snapshots.values()]
-    .filter((s) => s.topic === topic)
-    .map((s) => s.name)
-    .sort();
-  const { page, nextPageToken } = paginate(names, req.pageSize, req.pageToken);
+  const names = [...broker.snapshots.values()].filter((s) => s.topic === topic).map((s) => s.name);
+  const { page, nextPageToken } = namePage(names, req);
   return { snapshots: page, nextPageToken };
 }
 

@@ -25,12 +25,6 @@ function snapshotNamed(broker: Broker, name: string): SnapshotOut {
   return snapshotOut(snapshot);
 }
 
-/** What `Array.prototype.sort` does without a comparator, as ListSnapshots has always sorted. */
-function codeUnitOrder(a: string, b: string): number {
-  if (a < b) return -1;
-  return a > b ? 1 : 0;
-}
-
 export function seek(
   broker: Broker,
   req: { subscription?: string; time?: Timestamp; snapshot?: string; target?: string },
@@ -67,7 +61,7 @@ export function listSnapshots(
   broker: Broker,
   req: ProjectListRequest,
 ): { snapshots: SnapshotOut[]; nextPageToken: string } {
-  const { page, nextPageToken } = projectPage(broker.snapshots.values(), req, codeUnitOrder);
+  const { page, nextPageToken } = projectPage(broker.snapshots.values(), req);
   return { snapshots: page.map(snapshotOut), nextPageToken };
 }
 

@@ -38,7 +38,7 @@ export function unaryOver(broker: Broker) {
 }
 
 /** Page through a sorted list with an offset token, as the List calls do. */
-export function paginate<T>(
+function paginate<T>(
   items: readonly T[],
   pageSize: number | undefined,
   pageToken: string | undefined,
@@ -57,15 +57,32 @@ export interface ProjectListRequest {
   pageToken?: string;
 }
 
-/** The request's page of the project's resources, sorted by name with `order`. */
+/**
+ * Code-unit order of the full names (`Array.prototype.sort`'s default), for every List call: the
+ * API promises no order, and unlike `localeCompare` this one does not hang on the host's locale
+ * (`B` before `a`, `-` before `_`), so paging through a list is predictable everywhere.
+ */
+function byName(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+/** A page of `names`, sorted with `byName`, as ListTopicSubscriptions and ListTopicSnapshots answer. */
+export function namePage(
+  names: Iterable<string>,
+  request: { pageSize?: number; pageToken?: string },
+): { page: string[]; nextPageToken: string } {
+  return paginate([...names].sort(byName), request.pageSize, request.pageToken);
+}
+
+/** The request's page of the project's resources, sorted by name with `byName`. */
 export function projectPage<T extends { name: string }>(
   items: Iterable<T>,
   request: ProjectListRequest,
-  order: (a: string, b: string) => number = (a, b) => a.localeCompare(b),
 ): { page: T[]; nextPageToken: string } {
   const prefix = `projects/${parseProject(request.project)}/`;
   const inProject = [...items]
     .filter((item) => item.name.startsWith(prefix))
-    .sort((a, b) => order(a.name, b.name));
+    .sort((a, b) => byName(a.name, b.name));
   return paginate(inProject, request.pageSize, request.pageToken);
 }

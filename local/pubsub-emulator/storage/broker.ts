@@ -143,10 +143,11 @@ export class Broker {
     this.options.journal?.append({ t: 'deltopic', name });
   }
 
+  /** The topic's subscription names, unordered: the List call sorts them. */
   topicSubscriptions(name: string): string[] {
     const topic = this.topics.get(name);
     if (!topic) throw errors.notFound(name);
-    return [...topic.subs].sort();
+    return [...topic.subs];
   }
 
   // ---- publish -------------------------------------------------------------------------------
