@@ -12,13 +12,11 @@ let h: Harness;
 let publisher: v1.PublisherClient;
 let subscriber: v1.SubscriberClient;
 const topicOf = (id: string) => `projects/${PROJECT}/topics/${id}`;
-const subscriptionOf = (id: string) => `projects/${PROJECT}/subscriptions/${id}`;
-const snapshotOf = (id: string) => `projects/${PROJECT}/snapshots/${id}`;
 /** Every topic, subscription and snapshot hangs off this topic and subscription. */
 const HUB = 'alpha';
 
 beforeAll(async () => {
-  // A fresh emulator: the project holds exactly the names below, so whole lists can be compared.
+  // A fresh emulator: the project holds exactly IDS, so whole lists can be compared.
   h = await startHarness();
   const [host, port] = h.emulator.host.split(':');
   const options = { servicePath: host, port: Number(port) };
@@ -61,58 +59,34 @@ function expectPagedInOrder(pages: string[][], nameOf: (id: string) => string): 
   ]);
 }
 
+type Named = string | { name?: string | null };
+type Answer = [Named[], unknown, { nextPageToken?: string | null } | null | undefined];
+
 /** A page as a list call made without the client's auto-pagination answers it. */
-function pageOf(
-  names: Array<string | { name?: string | null }>,
-  response: { nextPageToken?: string | null } | null | undefined,
-): Page {
+function asPage([names, , response]: Answer): Page {
   return {
     items: names.map((n) => (typeof n === 'string' ? n : (n.name ?? ''))),
     nextPageToken: response?.nextPageToken ?? '',
   };
 }
 
-const paging = (pageToken: string) => ({ pageSize: PAGE_SIZE, pageToken });
-const noAutoPaginate = { autoPaginate: false };
+const paged = { autoPaginate: false };
 const project = `projects/${PROJECT}`;
+const inProject = (pageToken: string) => ({ project, pageSize: PAGE_SIZE, pageToken });
+const hub = (pageToken: string) => ({ topic: topicOf(HUB), pageSize: PAGE_SIZE, pageToken });
+
+/** Each List call, one page per call, and the kind of resource it names. */
+const LISTS: Record<string, [kind: string, list: (pageToken: string) => Promise<Answer>]> = {
+  ListTopics: ['topics', (t) => publisher.listTopics(inProject(t), paged)],
+  ListSubscriptions: ['subscriptions', (t) => subscriber.listSubscriptions(inProject(t), paged)],
+  ListTopicSubscriptions: ['subscriptions', (t) => publisher.listTopicSubscriptions(hub(t), paged)],
+  ListSnapshots: ['snapshots', (t) => subscriber.listSnapshots(inProject(t), paged)],
+  ListTopicSnapshots: ['snapshots', (t) => publisher.listTopicSnapshots(hub(t), paged)],
+};
 
 describe('List calls sort by code units of the full name and page through every item once', () => {
-  it('ListTopics', async () => {
-    const pages = await allPages((token) =>
-      publisher
-        .listTopics({ project, ...paging(token) }, noAutoPaginate)
-        .then(([topics, , response]) => pageOf(topics, response)),
-    );
-    expectPagedInOrder(pages, topicOf);
-  });
-
-  it('ListSubscriptions and ListTopicSubscriptions', async () => {
-    const ofProject = await allPages((token) =>
-      subscriber
-        .listSubscriptions({ project, ...paging(token) }, noAutoPaginate)
-        .then(([subscriptions, , response]) => pageOf(subscriptions, response)),
-    );
-    expectPagedInOrder(ofProject, subscriptionOf);
-    const ofTopic = await allPages((token) =>
-      publisher
-        .listTopicSubscriptions({ topic: topicOf(HUB), ...paging(token) }, noAutoPaginate)
-        .then(([subscriptions, , response]) => pageOf(subscriptions, response)),
-    );
-    expectPagedInOrder(ofTopic, subscriptionOf);
-  });
-
-  it('ListSnapshots and ListTopicSnapshots', async () => {
-    const ofProject = await allPages((token) =>
-      subscriber
-        .listSnapshots({ project, ...paging(token) }, noAutoPaginate)
-        .then(([snapshots, , response]) => pageOf(snapshots, response)),
-    );
-    expectPagedInOrder(ofProject, snapshotOf);
-    const ofTopic = await allPages((token) =>
-      publisher
-        .listTopicSnapshots({ topic: topicOf(HUB), ...paging(token) }, noAutoPaginate)
-        .then(([snapshots, , response]) => pageOf(snapshots, response)),
-    );
-    expectPagedInOrder(ofTopic, snapshotOf);
+  it.each(Object.entries(LISTS))('%s', async (_, [kind, list]) => {
+    const pages = await allPages((pageToken) => list(pageToken).then(asPage));
+    expectPagedInOrder(pages, (id) => `projects/${PROJECT}/${kind}/${id}`);
   });
 });
