@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { LIMITS } from './limits.js';
 
 /** A gRPC failure with the code and wording the real Pub/Sub service uses. */
 export class ApiError extends Error {
@@ -67,7 +68,7 @@ export const errors = {
   ackDeadline: (given: number) =>
     new ApiError(
       status.INVALID_ARGUMENT,
-      `Invalid ack deadline given (ack_deadline=${given}). The ack deadline must be between 0 and 600 seconds.`,
+      `Invalid ack deadline given (ack_deadline=${given}). The ack deadline must be between ${LIMITS.minModifyAckDeadlineSeconds} and ${LIMITS.maxAckDeadlineSeconds} seconds.`,
     ),
 };
 

@@ -14,6 +14,8 @@ export const LIMITS = {
   maxOrderingKeyBytes: 1024,
   minAckDeadlineSeconds: 10,
   maxAckDeadlineSeconds: 600,
+  /** ModifyAckDeadline may also set 0: a nack. */
+  minModifyAckDeadlineSeconds: 0,
   defaultAckDeadlineSeconds: 10,
   minDeliveryAttempts: 5,
   maxDeliveryAttempts: 100,
@@ -21,6 +23,7 @@ export const LIMITS = {
   /** RetryPolicy defaults when a policy is set without values. */
   defaultMinimumBackoffMs: 10_000,
   defaultMaximumBackoffMs: 600_000,
+  minBackoffMs: 0,
   maxBackoffMs: 600_000,
   /** Push without a retry policy: the service backs off on its own, from 100 ms up to 60 s. */
   pushBackoffStartMs: 100,
@@ -39,3 +42,8 @@ export const LIMITS = {
   /** Concurrent push requests per push subscription. */
   pushConcurrency: 16,
 } as const;
+
+/** Whether `value` falls outside the inclusive range [min, max] that each pair of limits gives. */
+export function outsideLimits(value: number, min: number, max: number): boolean {
+  return value < min || value > max;
+}

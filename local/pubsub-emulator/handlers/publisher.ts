@@ -3,18 +3,14 @@ import { errors } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { checkedName, parseName, subscriptionName } from '../names.js';
 import type { Broker, NewMessage } from '../storage/broker.js';
-import { durationMs, type Duration, type TopicConfig } from '../storage/types.js';
+import type { Duration, TopicConfig } from '../storage/types.js';
+import { checkedRetentionMs } from './limit-checks.js';
 import { encodePublishResponse, type PublishRequest } from './publish-codec.js';
 import { namePage, projectPage, unaryOver, type ProjectListRequest } from './unary.js';
 
+/** A topic's message_retention_duration, whose ceiling is higher than a subscription's. */
 function checkRetention(d: Duration | undefined): void {
-  const ms = durationMs(d);
-  if (ms === undefined) return;
-  if (ms < LIMITS.minRetentionMs || ms > LIMITS.maxRetentionMs) {
-    throw errors.invalid(
-      'Invalid message_retention_duration: it must be between 10 minutes and 31 days.',
-    );
-  }
+  checkedRetentionMs(d, LIMITS.maxRetentionMs);
 }
 
 function topicOut(config: TopicConfig): TopicConfig {

@@ -7,6 +7,7 @@ import type { SubscriptionState } from '../storage/subscription-state.js';
 import type { Consumer, Delivery } from '../storage/types.js';
 import { invalidAckIdsError } from './ack-errors.js';
 import { encodeReceived } from './encode-received.js';
+import { checkModifyAckDeadline } from './limit-checks.js';
 
 export async function acknowledge(
   broker: Broker,
@@ -29,7 +30,7 @@ export function modifyAckDeadline(
   const name = subscriptionName(req.subscription);
   const sub = broker.getSubscription(name);
   const seconds = req.ackDeadlineSeconds ?? 0;
-  if (seconds < 0 || seconds > LIMITS.maxAckDeadlineSeconds) throw errors.ackDeadline(seconds);
+  checkModifyAckDeadline(seconds);
   const ackIds = requiredAckIds(req.ackIds);
   rejectInvalidIfExactlyOnce(sub, broker.modifyAckDeadline(name, ackIds, seconds));
   return {};

@@ -1,11 +1,12 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { errors, toServiceError } from '../errors.js';
-import { LIMITS } from '../limits.js';
+import { LIMITS, outsideLimits } from '../limits.js';
 import { parseName } from '../names.js';
 import type { Broker } from '../storage/broker.js';
 import type { SubscriptionState } from '../storage/subscription-state.js';
 import type { Consumer, Delivery } from '../storage/types.js';
 import { encodeReceived } from './encode-received.js';
+import { checkModifyAckDeadline } from './limit-checks.js';
 
 interface StreamingPullRequest {
   subscription?: string;
@@ -160,7 +161,7 @@ class PullStream implements Consumer {
     const invalid: string[] = [];
     ackIds.forEach((ackId, i) => {
       const s = seconds[i]!;
-      if (s < 0 || s > LIMITS.maxAckDeadlineSeconds) throw errors.ackDeadline(s);
+      checkModifyAckDeadline(s);
       invalid.push(...this.broker.modifyAckDeadline(sub.config.name, [ackId], s));
     });
     if (sub.exactlyOnce) {
@@ -170,9 +171,9 @@ class PullStream implements Consumer {
 }
 
 function checkedStreamAckDeadline(seconds: number): number {
-  if (seconds < LIMITS.minAckDeadlineSeconds || seconds > LIMITS.maxAckDeadlineSeconds) {
+  if (outsideLimits(seconds, LIMITS.minAckDeadlineSeconds, LIMITS.maxAckDeadlineSeconds)) {
     throw errors.invalid(
-      `Invalid stream_ack_deadline_seconds given (stream_ack_deadline_seconds=${seconds}). It must be between 10 and 600 seconds.`,
+      `Invalid stream_ack_deadline_seconds given (stream_ack_deadline_seconds=${seconds}). It must be between ${LIMITS.minAckDeadlineSeconds} and ${LIMITS.maxAckDeadlineSeconds} seconds.`,
     );
   }
   return seconds;

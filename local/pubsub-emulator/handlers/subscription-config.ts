@@ -1,6 +1,6 @@
 import { errors } from '../errors.js';
 import { FilterSyntaxError, parseFilter } from '../filter/parse-filter.js';
-import { LIMITS } from '../limits.js';
+import { LIMITS, outsideLimits } from '../limits.js';
 import { parseName } from '../names.js';
 import {
   durationMs,
@@ -8,6 +8,7 @@ import {
   type Duration,
   type SubscriptionConfig,
 } from '../storage/types.js';
+import { checkedRetentionMs } from './limit-checks.js';
 
 /** `project:dataset.table` or `project.dataset.table`, as BigQuery subscriptions accept. */
 export function parseBigQueryTable(
@@ -20,7 +21,7 @@ export function parseBigQueryTable(
 
 function checkAckDeadline(seconds: number | undefined): void {
   if (seconds === undefined || seconds === 0) return;
-  if (seconds < LIMITS.minAckDeadlineSeconds || seconds > LIMITS.maxAckDeadlineSeconds) {
+  if (outsideLimits(seconds, LIMITS.minAckDeadlineSeconds, LIMITS.maxAckDeadlineSeconds)) {
     throw errors.invalid(
       `Invalid ack deadline given (ack_deadline_seconds=${seconds}). The ack deadline must be between ${LIMITS.minAckDeadlineSeconds} and ${LIMITS.maxAckDeadlineSeconds} seconds.`,
     );
@@ -54,15 +55,7 @@ export function normalizeSubscription(input: SubscriptionConfig): SubscriptionCo
 }
 
 function retentionOf(duration: Duration | undefined): Duration {
-  const retention = durationMs(duration);
-  if (
-    retention !== undefined &&
-    (retention < LIMITS.minRetentionMs || retention > LIMITS.maxSubscriptionRetentionMs)
-  ) {
-    throw errors.invalid(
-      'Invalid message_retention_duration: it must be between 10 minutes and 7 days.',
-    );
-  }
+  const retention = checkedRetentionMs(duration, LIMITS.maxSubscriptionRetentionMs);
   return msToDuration(retention ?? LIMITS.defaultRetentionMs);
 }
 
@@ -88,7 +81,7 @@ function deadLetterPolicyOf(
   if (!policy || (!policy.deadLetterTopic && !policy.maxDeliveryAttempts)) return undefined;
   parseName('topics', policy.deadLetterTopic, 'dead_letter_topic');
   const attempts = policy.maxDeliveryAttempts || LIMITS.defaultMaxDeliveryAttempts;
-  if (attempts < LIMITS.minDeliveryAttempts || attempts > LIMITS.maxDeliveryAttempts) {
+  if (outsideLimits(attempts, LIMITS.minDeliveryAttempts, LIMITS.maxDeliveryAttempts)) {
     throw errors.invalid(
       `Invalid max_delivery_attempts (${attempts}): it must be between ${LIMITS.minDeliveryAttempts} and ${LIMITS.maxDeliveryAttempts}.`,
     );
@@ -101,9 +94,14 @@ function retryPolicyOf(
 ): SubscriptionConfig['retryPolicy'] {
   const min = durationMs(policy.minimumBackoff) ?? LIMITS.defaultMinimumBackoffMs;
   const max = durationMs(policy.maximumBackoff) ?? LIMITS.defaultMaximumBackoffMs;
-  if (min < 0 || min > LIMITS.maxBackoffMs || max < 0 || max > LIMITS.maxBackoffMs || min > max) {
+  const { minBackoffMs, maxBackoffMs } = LIMITS;
+  if (
+    outsideLimits(min, minBackoffMs, maxBackoffMs) ||
+    outsideLimits(max, minBackoffMs, maxBackoffMs) ||
+    min > max
+  ) {
     throw errors.invalid(
-      'Invalid retry_policy: minimum_backoff and maximum_backoff must be between 0 and 600 seconds, minimum not above maximum.',
+      `Invalid retry_policy: minimum_backoff and maximum_backoff must be between ${minBackoffMs / 1000} and ${maxBackoffMs / 1000} seconds, minimum not above maximum.`,
     );
   }
   return { minimumBackoff: msToDuration(min), maximumBackoff: msToDuration(max) };
