@@ -90,3 +90,36 @@ describe('List calls sort by code units of the full name and page through every 
     expectPagedInOrder(pages, (id) => `projects/${PROJECT}/${kind}/${id}`);
   });
 });
+
+describe('page tokens', () => {
+  // Its own project, so the order cases above still see exactly IDS.
+  const other = 'projects/pmp-paging';
+  const topic = (id: string) => `${other}/topics/${id}`;
+
+  it('name the last item shown: a list changed between two calls skips and repeats nothing that stayed', async () => {
+    for (const id of ['tp1', 'tp2', 'tp3', 'tp4', 'tp5'])
+      await publisher.createTopic({ name: topic(id) });
+    const first = asPage(await publisher.listTopics({ project: other, pageSize: 2 }, paged));
+    expect(first.items).toEqual([topic('tp1'), topic('tp2')]);
+    await publisher.deleteTopic({ topic: topic('tp1') });
+    await publisher.deleteTopic({ topic: topic('tp2') });
+    await publisher.createTopic({ name: topic('tp0') });
+    const second = asPage(
+      await publisher.listTopics(
+        { project: other, pageSize: 2, pageToken: first.nextPageToken },
+        paged,
+      ),
+    );
+    // An offset token (2) would now answer t4 and t5, and t3 would never be seen.
+    expect(second.items).toEqual([topic('tp3'), topic('tp4')]);
+  });
+
+  it('refuses a token it never gave, naming it', async () => {
+    await expect(
+      publisher.listTopics({ project, pageSize: 2, pageToken: 'abc' }, paged),
+    ).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'Invalid page token (pageToken=abc).',
+    });
+  });
+});

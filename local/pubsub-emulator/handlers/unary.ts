@@ -1,6 +1,6 @@
 import { Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ApiError, toServiceError } from '../errors.js';
+import { ApiError, errors, toServiceError } from '../errors.js';
 import { parseProject } from '../names.js';
 import type { Broker } from '../storage/broker.js';
 
@@ -37,17 +37,37 @@ export function unaryOver(broker: Broker) {
     unary(broker.log, method, (request: Req) => handle(broker, request));
 }
 
-/** Page through a sorted list with an offset token, as the List calls do. */
+/** Items a List page holds when the request names no page size. */
+const DEFAULT_PAGE_SIZE = 1000;
+
+/**
+ * A page token names the last item of the page before (base64url), not an offset: a resource
+ * created or deleted between two calls then neither repeats nor skips one that was there all along,
+ * and a token the emulator never gave is refused instead of starting again at the top.
+ */
+const pageTokenAfter = (name: string) => Buffer.from(name, 'utf8').toString('base64url');
+
+function nameBefore(pageToken: string): string {
+  const name = Buffer.from(pageToken, 'base64url').toString('utf8');
+  if (!name.startsWith('projects/') || pageTokenAfter(name) !== pageToken) {
+    throw errors.invalid(`Invalid page token (pageToken=${pageToken}).`);
+  }
+  return name;
+}
+
+/** The page of `sorted` (by `byName` of `nameOf`) that follows the request's token. */
 function paginate<T>(
-  items: readonly T[],
-  pageSize: number | undefined,
-  pageToken: string | undefined,
+  sorted: readonly T[],
+  nameOf: (item: T) => string,
+  request: { pageSize?: number; pageToken?: string },
 ): { page: T[]; nextPageToken: string } {
-  const start = pageToken ? Number(pageToken) || 0 : 0;
-  const size = pageSize && pageSize > 0 ? pageSize : 1000;
-  const page = items.slice(start, start + size);
-  const next = start + size < items.length ? String(start + size) : '';
-  return { page, nextPageToken: next };
+  const after = request.pageToken ? nameBefore(request.pageToken) : null;
+  const start = after === null ? 0 : sorted.findIndex((item) => byName(nameOf(item), after) > 0);
+  const from = start === -1 ? sorted.length : start;
+  const size = request.pageSize && request.pageSize > 0 ? request.pageSize : DEFAULT_PAGE_SIZE;
+  const page = sorted.slice(from, from + size);
+  const more = from + size < sorted.length;
+  return { page, nextPageToken: more ? pageTokenAfter(nameOf(page[page.length - 1]!)) : '' };
 }
 
 /** ListTopics, ListSubscriptions and ListSnapshots name a project and page through its resources. */
@@ -72,7 +92,7 @@ export function namePage(
   names: Iterable<string>,
   request: { pageSize?: number; pageToken?: string },
 ): { page: string[]; nextPageToken: string } {
-  return paginate([...names].sort(byName), request.pageSize, request.pageToken);
+  return paginate([...names].sort(byName), (name) => name, request);
 }
 
 /** The request's page of the project's resources, sorted by name with `byName`. */
@@ -84,5 +104,5 @@ export function projectPage<T extends { name: string }>(
   const inProject = [...items]
     .filter((item) => item.name.startsWith(prefix))
     .sort((a, b) => byName(a.name, b.name));
-  return paginate(inProject, request.pageSize, request.pageToken);
+  return paginate(inProject, (item) => item.name, request);
 }
