@@ -159,6 +159,14 @@ describe.each(LISTS)('$name paging', (list) => {
     },
   );
 
+  it('reads maxResults 0 as the default page size, so following the tokens ends', async () => {
+    // The client sends 0 as "no limit" and follows nextPageToken until there is none.
+    const pages = await walkPages(list, 0);
+    expect(pages).toEqual([
+      { ids: list.expected(), nextPageToken: undefined, clientHasNext: false },
+    ]);
+  });
+
   it('gives the same pages each time it is walked', async () => {
     expect(await walkPages(list, 2)).toEqual(await walkPages(list, 2));
   });

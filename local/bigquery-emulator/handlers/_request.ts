@@ -81,10 +81,17 @@ export interface ListPage<T> {
   readonly next: { nextPageToken?: string };
 }
 
-/** The page of `all` a list request asks for: from its `pageToken`, `maxResults` (1000) items. */
+/** Items a resource list page holds when the request sets no maxResults (or 0). */
+const DEFAULT_LIST_PAGE = 1000;
+
+/**
+ * The page of `all` a list request asks for: from its `pageToken`, `maxResults` items. A
+ * maxResults of 0 asks for the default page, as Google's list APIs read an unset page size: an
+ * empty page with a token to the same place would send a client that follows tokens round forever.
+ */
 export function listPage<T>(ctx: Context, all: readonly T[]): ListPage<T> {
   const offset = decodePageToken(queryString(ctx, 'pageToken'));
-  const maxResults = queryInt(ctx, 'maxResults') ?? 1000;
+  const maxResults = queryInt(ctx, 'maxResults') || DEFAULT_LIST_PAGE;
   const more = offset + maxResults < all.length;
   return {
     items: all.slice(offset, offset + maxResults),
