@@ -218,3 +218,30 @@ describe.each(LISTS)('$name paging', (list) => {
     });
   });
 });
+
+describe('list page tokens', () => {
+  // Last in the file, and removed after: the lists above see exactly their own items.
+  const datasetId = 'zz_page_changes';
+
+  it('name the last item shown: a list changed between two calls skips and repeats nothing that stayed', async () => {
+    const [dataset] = await bigquery.createDataset(datasetId);
+    try {
+      const schema = { schema: { fields: [{ name: 'x', type: 'INT64' }] } };
+      for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) await dataset.createTable(id, schema);
+      const [first, , firstResponse] = await dataset.getTables({
+        maxResults: 2,
+        autoPaginate: false,
+      });
+      expect(first.map((t) => t.id)).toEqual(['c1', 'c2']);
+      await dataset.table('c1').delete();
+      await dataset.table('c2').delete();
+      await dataset.createTable('c0', schema);
+      const pageToken = (firstResponse as { nextPageToken?: string }).nextPageToken;
+      const [second] = await dataset.getTables({ maxResults: 2, pageToken, autoPaginate: false });
+      // An offset token (2) would now answer c4 and c5, and c3 would never be seen.
+      expect(second.map((t) => t.id)).toEqual(['c3', 'c4']);
+    } finally {
+      await dataset.delete({ force: true });
+    }
+  });
+});

@@ -62,7 +62,7 @@ export function queryBool(ctx: Context, name: string): boolean | undefined {
   return text === undefined ? undefined : text === 'true' || text === '1';
 }
 
-/** Page tokens are offsets, opaque to clients. */
+/** Query results' page tokens are row offsets (a finished query's rows never change), opaque to clients. */
 export function encodePageToken(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString('base64url');
 }
@@ -84,18 +84,45 @@ export interface ListPage<T> {
 /** Items a resource list page holds when the request sets no maxResults (or 0). */
 const DEFAULT_LIST_PAGE = 1000;
 
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * The page of `all` a list request asks for: from its `pageToken`, `maxResults` items. A
- * maxResults of 0 asks for the default page, as Google's list APIs read an unset page size: an
- * empty page with a token to the same place would send a client that follows tokens round forever.
+ * A resource list's page token names the position of the last item shown, not an offset (query
+ * results keep offsets: they never change): a dataset, table or job created or deleted between
+ * two calls then neither repeats nor skips one that was there all along.
  */
-export function listPage<T>(ctx: Context, all: readonly T[]): ListPage<T> {
-  const offset = decodePageToken(queryString(ctx, 'pageToken'));
+function encodeListToken(position: string): string {
+  return Buffer.from(`after:${position}`).toString('base64url');
+}
+
+function decodeListToken(token: string | undefined): string | null {
+  if (token === undefined || token === '') return null;
+  const match = /^after:(.+)$/s.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match) throw invalid(`Invalid page token: ${token}`);
+  return match[1]!;
+}
+
+/**
+ * The page of `all` a list request asks for: the items in code-unit order of `positionOf`, from
+ * after its `pageToken`, `maxResults` of them. A maxResults of 0 asks for the default page, as
+ * Google's list APIs read an unset page size: an empty page with a token to the same place would
+ * send a client that follows tokens round forever.
+ */
+export function listPage<T>(
+  ctx: Context,
+  all: readonly T[],
+  positionOf: (item: T) => string,
+): ListPage<T> {
+  const after = decodeListToken(queryString(ctx, 'pageToken'));
   const maxResults = queryInt(ctx, 'maxResults') || DEFAULT_LIST_PAGE;
-  const more = offset + maxResults < all.length;
+  const sorted = [...all].sort((a, b) => byCodeUnits(positionOf(a), positionOf(b)));
+  const next = after === null ? 0 : sorted.findIndex((item) => positionOf(item) > after);
+  const from = next === -1 ? sorted.length : next;
+  const items = sorted.slice(from, from + maxResults);
+  const more = from + maxResults < sorted.length;
   return {
-    items: all.slice(offset, offset + maxResults),
-    next: more ? { nextPageToken: encodePageToken(offset + maxResults) } : {},
+    items,
+    next: more ? { nextPageToken: encodeListToken(positionOf(items[items.length - 1]!)) } : {},
   };
 }
 

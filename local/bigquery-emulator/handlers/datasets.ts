@@ -57,7 +57,11 @@ export function getDataset(state: EmulatorState, ctx: Context): void {
 
 export function listDatasets(state: EmulatorState, ctx: Context): void {
   const projectId = param(ctx, 'projectId');
-  const page = listPage(ctx, state.meta.listDatasets(projectId));
+  const page = listPage(
+    ctx,
+    state.meta.listDatasets(projectId),
+    (d) => d.datasetReference.datasetId,
+  );
   ctx.body = {
     kind: 'bigquery#datasetList',
     etag: etag(),

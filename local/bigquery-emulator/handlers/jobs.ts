@@ -112,9 +112,18 @@ export function getJob(state: EmulatorState, ctx: Context): void {
   ctx.body = requireJob(state, param(ctx, 'projectId'), param(ctx, 'jobId'));
 }
 
+/** Latest creation time a job position can hold, in ms (year 2286): positions stay one width. */
+const LAST_MS = 9_999_999_999_999;
+
+/** A job's place in jobs.list: newest first (BigQuery's order), then by id for the same ms. */
+function newestFirst(job: JobResource): string {
+  const age = LAST_MS - Number(job.statistics.creationTime);
+  return `${String(age).padStart(13, '0')}/${job.jobReference.jobId}`;
+}
+
 export function listJobs(state: EmulatorState, ctx: Context): void {
   const projectId = param(ctx, 'projectId');
-  const page = listPage(ctx, state.meta.listJobs(projectId));
+  const page = listPage(ctx, state.meta.listJobs(projectId), newestFirst);
   ctx.body = {
     kind: 'bigquery#jobList',
     etag: etag(),

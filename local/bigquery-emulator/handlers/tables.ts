@@ -114,7 +114,7 @@ export function listTables(state: EmulatorState, ctx: Context): void {
   const datasetId = param(ctx, 'datasetId');
   requireDataset(state, projectId, datasetId);
   const all = state.meta.listTables(projectId, datasetId);
-  const page = listPage(ctx, all);
+  const page = listPage(ctx, all, (t) => t.tableReference.tableId);
   ctx.body = {
     kind: 'bigquery#tableList',
     etag: etag(),
