@@ -10,6 +10,12 @@ export type JobCounters = Readonly<Record<string, number>> | null;
 /** One runner, whichever `--runner` named: pipelines are written once and handed to `run`. */
 export interface CuratedRunner {
   readonly name: RunnerName;
+  /**
+   * Whether a pipeline's sinks see their elements in input order: the in-process DirectRunner runs
+   * one bundle in order; a real runner may run stages apart (Beam's Python runner writes one
+   * stage's DLQ records after the other's), so file mode puts them back in order after it.
+   */
+  readonly keepsInputOrder: boolean;
   /** Runs `pipeline` to its end on this runner and returns what it counted. */
   run(pipeline: PipelineFn): Promise<JobCounters>;
 }
@@ -25,7 +31,7 @@ export interface CuratedRunner {
 export async function createRunner(name: RunnerName): Promise<CuratedRunner> {
   if (name === 'direct') {
     const { runOnDirectRunner } = await import('./direct/direct-run.js');
-    return { name, run: runOnDirectRunner };
+    return { name, keepsInputOrder: true, run: runOnDirectRunner };
   }
   const [{ createPortableRunner }, { runQuietly }] = await Promise.all([
     import('./portable/runners.js'),
@@ -34,6 +40,7 @@ export async function createRunner(name: RunnerName): Promise<CuratedRunner> {
   const runner = await createPortableRunner(name);
   return {
     name,
+    keepsInputOrder: false,
     async run(pipeline) {
       await runQuietly(() => runner.run(pipeline));
       const reported = runner.reportedUserCounters();

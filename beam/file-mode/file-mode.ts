@@ -196,7 +196,7 @@ async function prepareJob(
   });
   return async () => {
     const counters = await runner.run(pipeline);
-    putDlqInInputOrder(files.dlq);
+    if (!runner.keepsInputOrder) putDlqInInputOrder(files.dlq);
     // Beam's Flink runner reports no user counters for a TypeScript pipeline: count the files.
     return counters === null
       ? figuresFromFiles(files.input, files.output, files.dlq)
