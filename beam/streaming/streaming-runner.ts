@@ -73,17 +73,18 @@ export async function startCuratedStreamingRunner(
   options: CuratedStreamingRunnerOptions,
 ): Promise<CuratedStreamingRunner> {
   const log = options.logger ?? silentLogger();
-  const maxMessages = options.maxMessages ?? CURATED_RUNNER_DEFAULTS.maxMessages;
   const outputSpec = parseTableSpec(options.outputTable, 'OUTPUT_TABLE');
   const dlqSpec = parseTableSpec(options.dlqTable, 'DLQ_TABLE');
+  const settings = batchSettings(options, log, outputSpec, dlqSpec);
+  const { maxMessages } = settings;
   const subscription = await openSubscription(options, maxMessages);
-  const batches = new CuratedBatches(batchSettings(options, log, outputSpec, dlqSpec));
+  const batches = new CuratedBatches(settings);
   subscription.on('message', (message) => batches.receive(message));
   subscription.on('error', (error: Error) => batches.subscriberFailed(error));
   log.info(
     {
       subscription: options.inputSubscription,
-      outputTable: formatTableSpec(outputSpec),
+      outputTable: settings.outputDestination,
       dlqTable: formatTableSpec(dlqSpec),
       maxMessages,
     },
