@@ -115,28 +115,23 @@ function reportReady(
 
 /** The "What to try next" lines, without two blank lines in a row. */
 function nextSteps(stack: RunningStack, flags: StartFlags, dataDir: string): string[] {
-  const steps: [command: string, what: string][] = [
-    ...(stack.dashboardUrl
-      ? [
-          [`open ${stack.dashboardUrl}`, 'the dashboard (marts, refreshed live)'] as [
-            string,
-            string,
-          ],
-        ]
-      : []),
+  type Step = readonly [command: string, what: string];
+  const when = (condition: boolean, ...steps: Step[]): Step[] => (condition ? steps : []);
+  const steps: Step[] = [
+    ...when(Boolean(stack.dashboardUrl), [
+      `open ${stack.dashboardUrl}`,
+      'the dashboard (marts, refreshed live)',
+    ]),
     ['npx pmp status', 'backlog, rows per table, DLQ counts, freshness'],
-    ...(flags.collect
-      ? []
-      : ([
-          ['npx pmp replay DIR', 'backfill: the scheduler is paused, only the replay lands'],
-          ['npx pmp demo up --local', 'start collecting when the backfill is done'],
-        ] as [string, string][])),
+    ...when(
+      !flags.collect,
+      ['npx pmp replay DIR', 'backfill: the scheduler is paused, only the replay lands'],
+      ['npx pmp demo up --local', 'start collecting when the backfill is done'],
+    ),
     ['npx pmp demo collect --local', 'collect both feeds now'],
     ['npx pmp demo down --local', 'pause the scheduler and the curated job (up resumes)'],
     [`open ${stack.emulators.pubsub!.adminUrl}/`, 'the Pub/Sub emulator status page'],
-    ...(flags.speed === 1
-      ? [['npm start -- --speed 60', 'one simulated hour per real minute'] as [string, string]]
-      : []),
+    ...when(flags.speed === 1, ['npm start -- --speed 60', 'one simulated hour per real minute']),
   ];
   const width = Math.max(...steps.map(([command]) => command.length)) + 3;
   return [
