@@ -189,9 +189,7 @@ export async function startLocalStack(options: StackOptions = {}): Promise<Runni
       emulators.env,
       feed,
     );
-    ctx.progress(
-      `reconciling ${path.relative(ctx.root, ctx.envDir) || ctx.envDir} into the emulators`,
-    );
+    ctx.progress(`reconciling ${shownPath(ctx, ctx.envDir)} into the emulators`);
     const { pubsub, bigquery } = emulators;
     const plan = await reconcile({
       dir: ctx.envDir,
@@ -342,6 +340,12 @@ function stackHandle(ctx: StackContext, started: StartedStack): Omit<RunningStac
   };
 }
 
+/** `dir` as a person at the repository root would type it (absolute when it is elsewhere). */
+function shownPath(ctx: StackContext, dir: string): string {
+  const relative = path.relative(ctx.root, dir);
+  return relative && !relative.startsWith('..') ? relative : dir;
+}
+
 /** Refuses busy ports before anything starts; reads the manifests; makes the log folder. */
 async function prepareStart(ctx: StackContext): Promise<LoadedManifest[]> {
   await checkPortsFree(ctx.ports, {
@@ -400,7 +404,9 @@ async function startServices(
     projectId,
   );
   const wanted = servicesToStart(specs, ctx.options.dashboard ?? true);
-  ctx.progress(`starting ${wanted.length} services from clusters/local/cloud-run`);
+  ctx.progress(
+    `starting ${wanted.length} services from ${shownPath(ctx, path.join(ctx.envDir, 'cloud-run'))}`,
+  );
   const services = await startStackServices({
     wanted,
     audiences: invokerAudiences(
