@@ -10,6 +10,7 @@ import {
 } from '../../core/index.js';
 import { startBigQueryEmulator } from '../../local/bigquery-emulator/index.js';
 import { startPubSubEmulator } from '../../local/pubsub-emulator/index.js';
+import { clientsFor } from '../../local/stack/connect.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { createTable } from './warehouse-tables.js';
 
@@ -66,7 +67,7 @@ export async function startCuratedEmulators(
       : { ackDeadlineUnitMs: options.ackDeadlineUnitMs }),
   });
   const { pubsub, bigquery } = options.clientsFromEnvironment
-    ? clientsFromEnvironment(ps.host, bq.url)
+    ? clientsFor({ pubsubHost: ps.host, bigqueryUrl: bq.url, projectId: CURATED_TEST_PROJECT })
     : {
         pubsub: new PubSub({
           projectId: CURATED_TEST_PROJECT,
@@ -101,24 +102,4 @@ export async function startCuratedEmulators(
       await bq.close();
     },
   };
-}
-
-function clientsFromEnvironment(
-  pubsubHost: string,
-  bigqueryUrl: string,
-): { pubsub: PubSub; bigquery: BigQuery } {
-  const saved = { ...process.env };
-  process.env.PUBSUB_EMULATOR_HOST = pubsubHost;
-  process.env.BIGQUERY_EMULATOR_HOST = bigqueryUrl;
-  try {
-    return {
-      pubsub: new PubSub({ projectId: CURATED_TEST_PROJECT }),
-      bigquery: new BigQuery({ projectId: CURATED_TEST_PROJECT }),
-    };
-  } finally {
-    for (const name of ['PUBSUB_EMULATOR_HOST', 'BIGQUERY_EMULATOR_HOST']) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-  }
 }
