@@ -17,7 +17,7 @@ import { ArtifactFilePayload, type ArtifactInformation } from 'apache-beam/proto
  */
 
 /** The SDK's cache of downloaded artifacts, by sha256. */
-export const SDK_ARTIFACT_DIR = join(homedir(), '.apache_beam', 'cache', 'artifacts');
+const SDK_ARTIFACT_DIR = join(homedir(), '.apache_beam', 'cache', 'artifacts');
 
 const FILE_ARTIFACT = 'beam:artifact:type:file:v1';
 const PASSED_ON = new Set(['beam:artifact:type:url:v1', 'beam:artifact:type:embedded:v1']);
@@ -74,7 +74,7 @@ async function storeArtifact(
 }
 
 /** The SDK's `resolveArtifacts`, each downloaded artifact whole on disk before it is named. */
-export async function* resolveWholeArtifacts(
+async function* resolveWholeArtifacts(
   client: IArtifactRetrievalServiceClient,
   artifacts: Iterable<ArtifactInformation>,
   localDir: string = SDK_ARTIFACT_DIR,
