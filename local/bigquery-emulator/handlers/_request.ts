@@ -115,14 +115,17 @@ export function listPage<T>(
 ): ListPage<T> {
   const after = decodeListToken(queryString(ctx, 'pageToken'));
   const maxResults = queryInt(ctx, 'maxResults') || DEFAULT_LIST_PAGE;
-  const sorted = [...all].sort((a, b) => byCodeUnits(positionOf(a), positionOf(b)));
-  const next = after === null ? 0 : sorted.findIndex((item) => positionOf(item) > after);
+  // Each item's position once: jobs.list's is built from the job, and a sort compares n log n times.
+  const sorted = all
+    .map((item) => ({ item, position: positionOf(item) }))
+    .sort((a, b) => byCodeUnits(a.position, b.position));
+  const next = after === null ? 0 : sorted.findIndex(({ position }) => position > after);
   const from = next === -1 ? sorted.length : next;
-  const items = sorted.slice(from, from + maxResults);
+  const page = sorted.slice(from, from + maxResults);
   const more = from + maxResults < sorted.length;
   return {
-    items,
-    next: more ? { nextPageToken: encodeListToken(positionOf(items[items.length - 1]!)) } : {},
+    items: page.map(({ item }) => item),
+    next: more ? { nextPageToken: encodeListToken(page[page.length - 1]!.position) } : {},
   };
 }
 
