@@ -67,7 +67,7 @@ export function encodePageToken(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString('base64url');
 }
 
-export function decodePageToken(token: string | undefined): number {
+function decodePageToken(token: string | undefined): number {
   if (token === undefined || token === '') return 0;
   const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!match) throw invalid(`Invalid page token: ${token}`);
