@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { supportedFunctions } from './index.js';
 
 describe('the function registry', () => {
-  it('holds every family once, a name in one family only', () => {
+  // A name in two families throws as the registry is built, so importing it is that check.
+  it('holds every family', () => {
     const names = supportedFunctions();
-    expect(new Set(names).size).toBe(names.length);
     // One from each family file, and the names that are spelled two ways.
     expect(names).toEqual(
       expect.arrayContaining([
