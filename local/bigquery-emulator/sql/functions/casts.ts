@@ -1,3 +1,4 @@
+import { duckDbScalarType } from '../../types/bigquery-types.js';
 import { bigNumericLiteral, sqlString } from '../literals.js';
 import { type Node, isWord } from '../tree.js';
 import { type BqType, duckDbType, parseType } from '../types.js';
@@ -73,7 +74,7 @@ function bigNumericCast(x: string, safe: boolean, single: Node | undefined): str
     `rtrim(regexp_replace(${t}, '(\\.[0-9]*?)0+$', '\\1'), '.')`;
   return (
     `(CASE WHEN typeof(${x}) = 'VARCHAR' THEN (CASE WHEN regexp_full_match(trim(${text}), '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)') THEN trim(${text}) ELSE ${bad(text)} END)` +
-    ` WHEN typeof(${x}) IN ('DOUBLE', 'FLOAT') THEN ${noTrailingZeros(`CAST(${cast}(${x} AS DECIMAL(38, 9)) AS VARCHAR)`)}` +
+    ` WHEN typeof(${x}) IN ('DOUBLE', 'FLOAT') THEN ${noTrailingZeros(`CAST(${cast}(${x} AS ${duckDbScalarType('NUMERIC')}) AS VARCHAR)`)}` +
     ` WHEN typeof(${x}) IN ${INTEGER_TYPES} OR typeof(${x}) LIKE 'DECIMAL%' THEN ${noTrailingZeros(text)}` +
     ` WHEN ${x} IS NULL THEN NULL ELSE ${bad(text)} END)`
   );
