@@ -1,7 +1,13 @@
+// Loaded only when `pmp start` runs (start.ts imports it inside its action, cli/README.md), so it
+// imports what it runs on at its top.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { RunningStack } from '../../local/stack/stack.js';
-import type { Logger } from '../../runtime/logger.js';
+import { pino } from 'pino';
+import { formatPlan } from '../../local/reconcile/plan.js';
+import { exposureWarning } from '../../local/stack/exposure.js';
+import { formatTable } from '../../local/stack/format-table.js';
+import { startLocalStack, type RunningStack } from '../../local/stack/stack.js';
+import { createLogger, type Logger } from '../../runtime/logger.js';
 import type { StartFlags } from './start.js';
 
 /** A start-up step's line, printed on stderr. */
@@ -13,24 +19,10 @@ function progressSince(t0: number): Progress {
     process.stderr.write(`  ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}\n`);
 }
 
-/** What `pmp start` runs on, loaded only when it runs (cli/README.md). */
-async function loadLibraries() {
-  const { default: pino } = await import('pino');
-  const { createLogger } = await import('../../runtime/logger.js');
-  const { startLocalStack } = await import('../../local/stack/stack.js');
-  const { formatPlan } = await import('../../local/reconcile/plan.js');
-  const { exposureWarning } = await import('../../local/stack/exposure.js');
-  const { formatTable } = await import('../../local/stack/format-table.js');
-  return { pino, createLogger, startLocalStack, formatPlan, exposureWarning, formatTable };
-}
-
-type Libraries = Awaited<ReturnType<typeof loadLibraries>>;
-
 /** Starts the stack, says what runs where and what to try, and stops it on Ctrl-C. */
 export async function runStart(flags: StartFlags): Promise<void> {
-  const libs = await loadLibraries();
   const dataDir = path.resolve(flags.dataDir);
-  const { log, logFile } = openStackLog(libs, dataDir);
+  const { log, logFile } = openStackLog(dataDir);
   const say = progressSince(Date.now());
   process.stderr.write(
     `Starting Paris Mobility Pulse locally (logs: ${path.relative(process.cwd(), logFile)})\n`,
@@ -39,19 +31,16 @@ export async function runStart(flags: StartFlags): Promise<void> {
   let interrupted = false;
   const early = () => (interrupted = true);
   process.once('SIGINT', early);
-  const stack = await startStack(libs, flags, dataDir, log, say);
+  const stack = await startStack(flags, dataDir, log, say);
   process.off('SIGINT', early);
-  reportReady(libs, stack, flags, log, say);
+  reportReady(stack, flags, log, say);
   process.stdout.write(`${nextSteps(stack, flags, dataDir).join('\n')}\n`);
   if (interrupted) process.kill(process.pid, 'SIGINT');
   await stopOnSignal(stack);
 }
 
 /** The stack's logger, writing to `<dataDir>/logs/stack.log`. */
-function openStackLog(
-  { pino, createLogger }: Libraries,
-  dataDir: string,
-): { log: Logger; logFile: string } {
+function openStackLog(dataDir: string): { log: Logger; logFile: string } {
   mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
   const logFile = path.join(dataDir, 'logs', 'stack.log');
   const log = createLogger({
@@ -62,7 +51,6 @@ function openStackLog(
 }
 
 function startStack(
-  { startLocalStack }: Libraries,
   flags: StartFlags,
   dataDir: string,
   log: Logger,
@@ -91,13 +79,7 @@ function startStack(
 }
 
 /** What the reconcile changed, every component and where it runs, and a warning when exposed. */
-function reportReady(
-  { formatPlan, exposureWarning, formatTable }: Libraries,
-  stack: RunningStack,
-  flags: StartFlags,
-  log: Logger,
-  say: Progress,
-): void {
+function reportReady(stack: RunningStack, flags: StartFlags, log: Logger, say: Progress): void {
   const changed = stack.plan.filter((c) => c.action !== 'unchanged');
   say(`ready (reconcile: ${changed.length === 0 ? 'no changes' : `${changed.length} changes`})`);
   if (changed.length > 0 && changed.length < stack.plan.length) {
