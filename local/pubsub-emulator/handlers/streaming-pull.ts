@@ -1,7 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { errors, toServiceError } from '../errors.js';
 import { LIMITS, outsideLimits } from '../limits.js';
-import { parseName } from '../names.js';
+import { subscriptionName } from '../names.js';
 import type { Broker } from '../storage/broker.js';
 import type { SubscriptionState } from '../storage/subscription-state.js';
 import type { Consumer, Delivery } from '../storage/types.js';
@@ -127,9 +127,9 @@ class PullStream implements Consumer {
 
   /** The first request: which subscription, the stream's ack deadline and the client's limits. */
   private open(req: StreamingPullRequest): SubscriptionState {
-    parseName('subscriptions', req.subscription, 'subscription');
+    const name = subscriptionName(req.subscription);
     const seconds = checkedStreamAckDeadline(req.streamAckDeadlineSeconds ?? 0);
-    const sub = this.broker.getSubscription(req.subscription!);
+    const sub = this.broker.getSubscription(name);
     this.sub = sub;
     this.deadlineSeconds = seconds;
     this.maxMessages = flowControlLimit(req.maxOutstandingMessages);
