@@ -1,10 +1,8 @@
-import type * as CliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { SUBSCRIPTIONS } from '../../core/resource-names.js';
-import type { RecordingFormat, waitForDrain } from '../../local/replay/index.js';
+import type { RecordingFormat } from '../../local/replay/index.js';
 import { cliAction } from '../../local/stack/cli-action.js';
 
-interface ReplayFlags {
+export interface ReplayFlags {
   rate?: number;
   dataDir: string;
   wait: boolean;
@@ -13,9 +11,6 @@ interface ReplayFlags {
   timeFromName?: boolean;
   force?: boolean;
 }
-
-/** The subscriptions through which snapshots land in the tables the replay checks. */
-const WRITER_SUBSCRIPTIONS = [SUBSCRIPTIONS.eventsToBq, SUBSCRIPTIONS.stationInfoToBq];
 
 const FORMATS_HELP = `
 Formats:
@@ -51,7 +46,12 @@ export function registerReplay(program: Command): void {
     .argument('<input>', 'a folder of recorded files, or one file (see Formats)');
   addRecordingOptions(replay);
   addRunOptions(replay);
-  replay.addHelpText('after', FORMATS_HELP).action(cliAction('replay', runReplay));
+  replay.addHelpText('after', FORMATS_HELP).action(
+    cliAction('replay', async (input: string, flags: ReplayFlags) => {
+      const { runReplay } = await import('./replay-run.js');
+      await runReplay(input, flags);
+    }),
+  );
 }
 
 /** What the recording is and which of its snapshots to publish. */
@@ -92,90 +92,4 @@ function addRunOptions(replay: Command): void {
     )
     .option('--data-dir <dir>', 'data dir of the running `pmp start`', '.pmp')
     .option('--no-wait', 'do not wait for the curated runner to catch up');
-}
-
-async function runReplay(input: string, flags: ReplayFlags): Promise<void> {
-  const {
-    assertRecordingFlags,
-    emulatorBacklog,
-    formatReplaySummary,
-    replayRecording,
-    waitForDrain,
-  } = await import('../../local/replay/index.js');
-  const { assertReachable, clientsFor, resolveTarget } =
-    await import('../../local/stack/connect.js');
-  const { collectStackStatus, formatTableRows } = await import('../../local/stack/status.js');
-  const { default: cliProgress } = await import('cli-progress');
-  assertRecordingFlags({
-    format: flags.format,
-    stationsFile: flags.stations,
-    timeFromName: flags.timeFromName,
-  });
-  const target = resolveTarget({ dataDir: flags.dataDir });
-  await assertReachable(target);
-  const { pubsub, bigquery } = clientsFor(target);
-  const bar = snapshotBar(cliProgress);
-  const started = Date.now();
-  try {
-    const result = await replayRecording({
-      input,
-      pubsub,
-      bigquery,
-      format: flags.format,
-      stationsFile: flags.stations,
-      timeFromName: flags.timeFromName,
-      force: flags.force,
-      untilLanded: () => waitForDrain(target.pubsubAdminUrl, WRITER_SUBSCRIPTIONS, 120_000),
-      rate: flags.rate,
-      backlog: emulatorBacklog(target.pubsubAdminUrl, SUBSCRIPTIONS.eventsDataflow),
-      onProgress: showProgress(bar, started),
-    });
-    bar.stop();
-    const seconds = (Date.now() - started) / 1000;
-    process.stderr.write(`${formatReplaySummary(result, seconds).join('\n')}\n`);
-    if (flags.wait && result.published > 0) {
-      await waitForCatchUp(waitForDrain, target.pubsubAdminUrl, started);
-    }
-    const status = await collectStackStatus({ dataDir: flags.dataDir });
-    process.stdout.write(`${formatTableRows(status.tables)}\n`);
-  } finally {
-    bar.stop();
-    await pubsub.close();
-  }
-}
-
-function snapshotBar(
-  cliProgress: Pick<typeof CliProgress, 'SingleBar' | 'Presets'>,
-): CliProgress.SingleBar {
-  return new cliProgress.SingleBar(
-    {
-      format: 'replay [{bar}] {value}/{total} snapshots | {rate}/s | ETA {eta_formatted}',
-      stream: process.stderr,
-      hideCursor: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-}
-
-/** Waits until the curated runner and the writers have taken every snapshot published. */
-async function waitForCatchUp(
-  drain: typeof waitForDrain,
-  pubsubAdminUrl: string,
-  started: number,
-): Promise<void> {
-  process.stderr.write('waiting for the pipeline to catch up…\n');
-  await drain(pubsubAdminUrl, [SUBSCRIPTIONS.eventsDataflow, ...WRITER_SUBSCRIPTIONS]);
-  process.stderr.write(`caught up after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-}
-
-/** Moves `bar` to each report, started on the first one (which brings the total). */
-function showProgress(bar: CliProgress.SingleBar, started: number) {
-  let barStarted = false;
-  return ({ done, total }: { done: number; total: number }): void => {
-    if (!barStarted) bar.start(total, 0, { rate: '0.0' });
-    barStarted = true;
-    bar.update(done, {
-      rate: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1),
-    });
-  };
 }
