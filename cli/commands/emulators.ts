@@ -32,6 +32,9 @@ export function registerEmulators(program: Command): void {
         pubsub: boolean;
         bigquery: boolean;
       }) => {
+        const { nextStopSignal } = await import('../../runtime/stop-signal.js');
+        // Listening before the exports are printed: whoever reads them may stop us at once.
+        const stopped = nextStopSignal();
         const { startEmulators } = await import('../../local/emulators.js');
         const { createLogger } = await import('../../runtime/logger.js');
         const running = await startEmulators({
@@ -48,10 +51,7 @@ export function registerEmulators(program: Command): void {
         const lines = Object.entries(running.env).map(([k, v]) => `export ${k}=${v}`);
         if (running.pubsubAdminUrl) lines.push(`# Pub/Sub status page: ${running.pubsubAdminUrl}/`);
         process.stdout.write(`${lines.join('\n')}\n`);
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await stopped;
         await running.close();
       },
     );
