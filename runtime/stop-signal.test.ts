@@ -27,13 +27,11 @@ function startProcess(busyMs: number) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const printed = (text: string) =>
     new Promise<void>((done) => {
       const look = () => stdout.includes(text) && done();
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        look();
-      });
+      child.stdout.on('data', look);
       look();
     });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
